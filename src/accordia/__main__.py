@@ -1,0 +1,3 @@
+from accordia.cli import main
+
+main()

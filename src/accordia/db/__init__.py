@@ -1,0 +1,1 @@
+"""Database layer: declarative base, engine, sessions, portable types and migrations."""

@@ -1,0 +1,1 @@
+"""A deterministic synthetic world for demonstrations and benchmarks (``accordia demo``)."""

@@ -1,0 +1,67 @@
+"""ORM models. Importing this package registers every table on ``Base.metadata``."""
+
+from accordia.models.accreditation import Accreditation, AccreditationEvent, AccreditationScopeItem
+from accordia.models.arrangement import (
+    Arrangement,
+    ArrangementParty,
+    ArrangementRecognition,
+    RecognitionEvent,
+    Signatory,
+    SignatoryEvent,
+    SignatoryScope,
+)
+from accordia.models import cooperation
+from accordia.models.audit import AuditEntry
+from accordia.models.body import (
+    AccreditationBody,
+    Association,
+    AssociationMembership,
+    BodyApprovalEvent,
+    Cab,
+    Regulator,
+)
+from accordia.models.certificate import (
+    Certificate,
+    CertificateEvent,
+    CertificateScopeItem,
+    CertificateSite,
+    GhgFigure,
+)
+from accordia.models.economy import Economy, EconomyGroupMember
+from accordia.models.market import MarketAcceptance
+from accordia.models.organization import Organization, OrganizationIdentifier, Site
+from accordia.models.standard import ScopeCode, Standard
+
+__all__ = [
+    "Accreditation",
+    "AccreditationBody",
+    "AccreditationEvent",
+    "AccreditationScopeItem",
+    "Arrangement",
+    "ArrangementParty",
+    "ArrangementRecognition",
+    "Association",
+    "AssociationMembership",
+    "AuditEntry",
+    "BodyApprovalEvent",
+    "Cab",
+    "Certificate",
+    "CertificateEvent",
+    "CertificateScopeItem",
+    "CertificateSite",
+    "Economy",
+    "EconomyGroupMember",
+    "GhgFigure",
+    "MarketAcceptance",
+    "Organization",
+    "OrganizationIdentifier",
+    "RecognitionEvent",
+    "Regulator",
+    "ScopeCode",
+    "Signatory",
+    "SignatoryEvent",
+    "SignatoryScope",
+    "Site",
+    "Standard",
+    "cooperation",
+]

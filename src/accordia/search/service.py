@@ -1,0 +1,676 @@
+"""Search service: build the index from plain dicts, and answer queries.
+
+``search()`` analyses the query (:func:`accordia.search.normalize.analyze`), asks the backend
+for a bounded set of candidate entities (exact, prefix and substring look-ups, each served by
+an index), then re-ranks the candidates in Python with rapidfuzz over all their stored forms,
+so both engines rank identically. Each hit carries the reasons it matched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from accordia.models.search import SearchEntity, SearchTerm, SearchToken
+from accordia.search.backends import MIN_SUBSTRING, SearchBackend, backend_for
+from accordia.search.normalize import (
+    FORM_LABELS,
+    ID_FORMS,
+    LATIN_FORMS,
+    LEGAL_WORDS,
+    SHORT_FORMS,
+    ZH_FORMS,
+    Form,
+    Query,
+    analyze,
+    identifier_forms,
+    name_forms,
+    vocabulary,
+)
+from accordia.search.results import (
+    KINDS,
+    Match,
+    SearchFilters,
+    SearchHit,
+    SearchResponse,
+)
+
+#: Most entities re-ranked for one query (the candidate look-ups stop there).
+CANDIDATE_CAP = 300
+#: Hits scoring below this are dropped as noise.
+MIN_SCORE = 60.0
+#: Seconds the in-process typo vocabulary is trusted before it is re-read.
+VOCAB_TTL = 60.0
+
+#: ``post_filter(session, hits) -> hits`` lets the registry apply filters the index does not
+#: hold (standard, status on a date) on the re-ranked hits before the limit is applied.
+PostFilter = Callable[[Session, list[SearchHit]], list[SearchHit]]
+
+_KIND_RANK = {k: i for i, k in enumerate(KINDS)}
+_FIELD_LABELS = {
+    "name_zh": "Chinese name",
+    "name_en": "English name",
+    "name_other": "other name",
+    "acronym": "acronym",
+    "uscc": "USCC",
+    "lei": "LEI",
+    "number": "number",
+}
+
+
+# --- indexing ----------------------------------------------------------------------------------
+
+
+def _identifiers(raw: Any) -> list[tuple[str, str]]:
+    if not raw:
+        return []
+    if isinstance(raw, Mapping):
+        return [(str(k), str(v)) for k, v in raw.items() if v]
+    out: list[tuple[str, str]] = []
+    for item in raw:
+        if isinstance(item, Mapping):
+            out.append((str(item.get("scheme", "")), str(item.get("value", ""))))
+        else:
+            scheme, value = item
+            out.append((str(scheme), str(value)))
+    return [(s, v) for s, v in out if v]
+
+
+def entity_forms(entity: Mapping[str, Any]) -> list[Form]:
+    """All searchable forms of one entity dict (see :func:`index_entities`)."""
+    forms = name_forms(
+        name_zh=entity.get("name_zh"),
+        name_en=entity.get("name_en"),
+        name_other=entity.get("name_other"),
+        acronym=entity.get("acronym"),
+    )
+    return forms + identifier_forms(_identifiers(entity.get("identifiers")))
+
+
+_VOCAB: dict[str, tuple[float, list[str], dict[str, int]]] = {}
+
+
+def _vocab_key(session: Session) -> str:
+    return str(session.get_bind().engine.url)
+
+
+def index_entities(session: Session, entities: Iterable[Mapping[str, Any]]) -> int:
+    """(Re)build the index rows of ``entities``; returns how many were indexed.
+
+    Each entity is a plain dict::
+
+        {"kind": "organization",            # organization | cab | accreditation_body | certificate
+         "key": "91440300MA5...",           # natural key, unique per kind
+         "name_zh": "深圳市…有限公司", "name_en": "… Co., Ltd.", "name_other": None,
+         "acronym": "CQC",                   # several allowed, separated by ; , / or |
+         "identifiers": [{"scheme": "USCC", "value": "…"}, ("certificate", "CQC-2023-…")],
+         "economy": "CN",                    # economy code, used by the economy filter
+         "extra": {...}}                     # shown with the hit; free for post-filters
+
+    Existing rows of the same ``(kind, key)`` are replaced. Runs inside the caller's
+    transaction (no commit).
+    """
+    total = 0
+    batch: list[Mapping[str, Any]] = []
+    for ent in entities:
+        batch.append(ent)
+        if len(batch) >= 1000:
+            total += _index_batch(session, batch)
+            batch = []
+    if batch:
+        total += _index_batch(session, batch)
+    _VOCAB.pop(_vocab_key(session), None)
+    return total
+
+
+def _index_batch(session: Session, batch: list[Mapping[str, Any]]) -> int:
+    latest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for ent in batch:
+        kind = str(ent["kind"])
+        if kind not in _KIND_RANK:
+            raise ValueError(f"unknown entity kind {kind!r}; expected one of {KINDS}")
+        latest[(kind, str(ent["key"]))] = ent
+    refs = list(latest)
+    _delete_refs(session, refs)
+    rows = [
+        {
+            "kind": kind,
+            "key": key,
+            "name_zh": ent.get("name_zh"),
+            "name_en": ent.get("name_en"),
+            "name_other": ent.get("name_other"),
+            "acronym": ent.get("acronym"),
+            "economy_code": ent.get("economy") or ent.get("economy_code"),
+            "extra": ent.get("extra"),
+        }
+        for (kind, key), ent in latest.items()
+    ]
+    ids = (
+        session.execute(
+            insert(SearchEntity).returning(SearchEntity.id, sort_by_parameter_order=True),
+            rows,
+        )
+        .scalars()
+        .all()
+    )
+    terms: list[dict[str, Any]] = []
+    vocab: dict[str, int] = {}
+    for entity_id, ent in zip(ids, latest.values(), strict=True):
+        forms = entity_forms(ent)
+        terms.extend(
+            {
+                "entity_id": entity_id,
+                "field": f.field,
+                "form": f.form,
+                "text": f.text,
+                "weight": f.weight,
+            }
+            for f in forms
+        )
+        zh_names = [n for n in (ent.get("name_zh"), ent.get("name_other")) if n]
+        for tok in vocabulary(forms, zh_names):
+            vocab[tok] = vocab.get(tok, 0) + 1
+    if terms:
+        session.execute(insert(SearchTerm), terms)
+    if vocab:
+        _upsert_tokens(session, vocab)
+    return len(rows)
+
+
+def _upsert_tokens(session: Session, vocab: dict[str, int]) -> None:
+    rows = [{"token": t, "freq": n} for t, n in sorted(vocab.items())]
+    if session.get_bind().dialect.name == "postgresql":
+        pstmt = pg_insert(SearchToken)
+        session.execute(
+            pstmt.on_conflict_do_update(
+                index_elements=["token"], set_={"freq": SearchToken.freq + pstmt.excluded.freq}
+            ),
+            rows,
+        )
+    else:
+        sstmt = sqlite_insert(SearchToken)
+        session.execute(
+            sstmt.on_conflict_do_update(
+                index_elements=["token"], set_={"freq": SearchToken.freq + sstmt.excluded.freq}
+            ),
+            rows,
+        )
+
+
+def _delete_refs(session: Session, refs: Sequence[tuple[str, str]]) -> int:
+    if not refs:
+        return 0
+    ids = session.scalars(
+        select(SearchEntity.id).where(tuple_(SearchEntity.kind, SearchEntity.key).in_(refs))
+    ).all()
+    if not ids:
+        return 0
+    session.execute(delete(SearchTerm).where(SearchTerm.entity_id.in_(ids)))
+    session.execute(delete(SearchEntity).where(SearchEntity.id.in_(ids)))
+    return len(ids)
+
+
+def remove_entities(session: Session, refs: Iterable[tuple[str, str]]) -> int:
+    """Remove the index rows of ``(kind, key)`` pairs; returns how many entities were removed."""
+    refs = list(refs)
+    n = 0
+    for i in range(0, len(refs), 500):
+        n += _delete_refs(session, refs[i : i + 500])
+    return n
+
+
+def clear_index(session: Session) -> None:
+    """Empty the whole index (before a full rebuild)."""
+    session.execute(delete(SearchTerm))
+    session.execute(delete(SearchEntity))
+    session.execute(delete(SearchToken))
+    _VOCAB.pop(_vocab_key(session), None)
+
+
+# --- typo vocabulary ---------------------------------------------------------------------------
+
+
+def _vocab(session: Session) -> tuple[list[str], dict[str, int]]:
+    key = _vocab_key(session)
+    hit = _VOCAB.get(key)
+    now = time.monotonic()
+    if hit and now - hit[0] < VOCAB_TTL:
+        return hit[1], hit[2]
+    freq = {str(t): int(n) for t, n in session.execute(select(SearchToken.token, SearchToken.freq))}
+    tokens = sorted(freq)
+    _VOCAB[key] = (now, tokens, freq)
+    return tokens, freq
+
+
+def _corrections(token: str, tokens: list[str], freq: dict[str, int]) -> list[str]:
+    """Vocabulary words within edit distance 1 (≤ 6 letters) or 2 of an unknown token."""
+    if len(token) < 4 or token in freq or not tokens:
+        return []
+    maxd = 1 if len(token) <= 6 else 2
+    found = process.extract(token, tokens, scorer=OSA.distance, score_cutoff=maxd, limit=5)
+    found.sort(key=lambda r: (r[1], -freq.get(r[0], 0), r[0]))
+    return [str(r[0]) for r in found[:3]]
+
+
+def _word_break(compact: str, freq: dict[str, int]) -> list[str] | None:
+    """Split an unspaced Latin query into vocabulary words (``shenzhenhuawei``)."""
+    n = len(compact)
+    if n < 6 or n > 60:
+        return None
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        cur = best[i]
+        if cur is None:
+            continue
+        for j in range(i + MIN_SUBSTRING, min(n, i + 40) + 1):
+            if compact[i:j] in freq:
+                cand = [*cur, compact[i:j]]
+                old = best[j]
+                if old is None or len(cand) < len(old):
+                    best[j] = cand
+    out = best[n]
+    return out if out and len(out) > 1 else None
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+def _score(q: str, t: str, short: bool) -> tuple[float, str]:
+    """Score query form ``q`` against stored form ``t`` (0–100) and say how it matched."""
+    if not q or not t:
+        return 0.0, ""
+    if q == t:
+        return 100.0, "exact"
+    if short:
+        if len(q) >= 3 and t.startswith(q):
+            return 85.0, "prefix"
+        return 0.0, ""
+    if t.startswith(q):
+        return 90.0 + 10.0 * len(q) / len(t), "prefix"
+    if q in t:
+        return 80.0 + 15.0 * len(q) / len(t), "substring"
+    if len(t) >= 2 and t in q:
+        return 70.0 + 25.0 * len(t) / len(q), "contained"
+    s = float(fuzz.ratio(q, t))
+    if len(q) >= 4:
+        s = max(s, 0.92 * float(fuzz.partial_ratio(q, t)))
+    if " " in q or " " in t:
+        s = max(s, 0.95 * float(fuzz.token_set_ratio(q, t)))
+    return 0.88 * s, "fuzzy"
+
+
+@dataclass(slots=True)
+class _Variant:
+    text: str
+    factor: float
+    notes: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Plan:
+    notes: tuple[str, ...]  # query-side steps common to the Latin variants
+    zh: list[_Variant]
+    zh_part: list[_Variant]  # Chinese part of a mixed-script query
+    spaced: list[_Variant]
+    compact: list[_Variant]
+    words: list[list[str]]  # token groups (token + corrections) for word coverage
+
+
+def _plan(q: Query, corrections: dict[str, list[str]], split: list[str] | None) -> _Plan:
+    zh_notes: tuple[str, ...] = ("traditional→simplified",) if q.traditional else ()
+    zh: list[_Variant] = []
+    zh_part: list[_Variant] = []
+    if q.zh:
+        if q.mixed:
+            zh.append(_Variant(q.zh, 1.0, zh_notes))
+            zh_part.append(_Variant(q.zh_cjk, 1.0, zh_notes))
+            if q.zh_core and q.zh_core != q.zh_cjk:
+                zh_part.append(_Variant(q.zh_core, 0.98, (*zh_notes, "distinctive part")))
+        else:
+            zh.append(_Variant(q.zh, 1.0, zh_notes))
+            if q.zh_core and q.zh_core != q.zh:
+                zh.append(_Variant(q.zh_core, 0.98, (*zh_notes, "distinctive part")))
+    tone = ("tones removed",) if q.tones_removed else ()
+    spaced: list[_Variant] = []
+    compact: list[_Variant] = []
+    if q.tokens:
+        # English names are stored without legal-form words; compare like with like.
+        bare = [t for t in q.tokens if t not in LEGAL_WORDS] or q.tokens
+        spaced.append(_Variant(" ".join(bare), 1.0, tone))
+        compact.append(_Variant(q.latin_compact, 1.0, tone))
+        fixed = [corrections.get(t, [t])[0] if corrections.get(t) else t for t in q.tokens]
+        if fixed != q.tokens:
+            changes = ", ".join(f"{a}→{b}" for a, b in zip(q.tokens, fixed, strict=True) if a != b)
+            note = (*tone, f"typo corrected: {changes}")
+            fixed_bare = [t for t in fixed if t not in LEGAL_WORDS] or fixed
+            spaced.append(_Variant(" ".join(fixed_bare), 0.97, note))
+            compact.append(_Variant("".join(fixed), 0.97, note))
+        if split:
+            spaced.append(_Variant(" ".join(split), 0.97, (*tone, "words split")))
+    words = split or [t for t in q.tokens if t not in LEGAL_WORDS] or q.tokens
+    groups = [[t, *corrections.get(t, [])] for t in words]
+    if q.raw_tokens != q.tokens:  # tone numbers were removed: also try the query as typed
+        spaced.append(_Variant(" ".join(q.raw_tokens), 1.0, ()))
+        compact.append(_Variant("".join(q.raw_tokens), 1.0, ()))
+    notes = (
+        tone + (("typo corrected",) if corrections else ()) + (("words split",) if split else ())
+    )
+    return _Plan(notes, zh, zh_part, spaced, compact, groups)
+
+
+def _best(
+    variants: list[_Variant], terms: list[tuple[str, str, str, float]], forms: frozenset[str]
+) -> Match | None:
+    best: Match | None = None
+    for fld, form, text, weight in terms:
+        if form not in forms:
+            continue
+        for v in variants:
+            if form in ("en", "other") or (form not in SHORT_FORMS and " " in v.text):
+                qtext = v.text
+            else:
+                qtext = v.text.replace(" ", "")
+            raw, how = _score(qtext, text, form in SHORT_FORMS)
+            s = raw * weight * v.factor
+            if s <= 0 or (best is not None and s <= best.score):
+                continue
+            label = FORM_LABELS.get(form, form)
+            why = f"{label}; {how}"
+            if how == "fuzzy" and form in ("en", "other"):
+                what = "typo in" if raw >= 75 else "partly matches"
+                why = f"{what} {_FIELD_LABELS.get(fld, fld)}; fuzzy"
+            if v.notes:
+                why += "; " + "; ".join(v.notes)
+            best = Match(fld, form, text, how, round(s, 3), why, v.notes)
+    return best
+
+
+def _coverage(plan: _Plan, terms: list[tuple[str, str, str, float]]) -> Match | None:
+    """All query words found (as substrings) among the entity's Latin forms."""
+    groups = [g for g in plan.words if len(g[0]) >= MIN_SUBSTRING]
+    if len(groups) < 2:
+        return None
+    latin = [(fld, form, t) for fld, form, t, _w in terms if form in LATIN_FORMS]
+    used: list[str] = []
+    for g in groups:
+        hit = next(((form, w) for w in g for _fld, form, t in latin if w in t), None)
+        if hit is None:
+            return None
+        used.append(hit[0])
+    form = max(set(used), key=used.count)
+    fld = next(f for f, fm, _t in latin if fm == form)
+    label = FORM_LABELS.get(form, form)
+    why = "; ".join((label, "all words found", *plan.notes))
+    return Match(fld, form, "", "all words", 88.0, why, plan.notes)
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+def _respond(
+    q: Query,
+    status: str,
+    message: str,
+    interpretation: str,
+    hits: list[SearchHit],
+    backend: str,
+    t0: float,
+    flt: SearchFilters,
+    candidates: int = 0,
+) -> SearchResponse:
+    normalized = q.identifier or q.zh or q.latin_spaced or q.folded[:200]
+    return SearchResponse(
+        query=q.raw[:200],
+        status=status,  # type: ignore[arg-type]
+        message=message,
+        interpretation=interpretation,  # type: ignore[arg-type]
+        normalized=normalized,
+        hits=tuple(hits),
+        backend=backend,
+        elapsed_ms=round((time.perf_counter() - t0) * 1000, 3),
+        filters=flt,
+        reason=q.refine,
+        candidates=candidates,
+    )
+
+
+def search(
+    session: Session,
+    query: str,
+    kinds: Sequence[str] | None = None,
+    economy: str | None = None,
+    limit: int = 10,
+    *,
+    post_filter: PostFilter | None = None,
+    backend: SearchBackend | None = None,
+) -> SearchResponse:
+    """Find organizations, CABs, accreditation bodies and certificates by name or identifier.
+
+    ``kinds`` restricts to some of :data:`KINDS`; ``economy`` to one economy code;
+    ``post_filter`` may drop hits on registry data the index does not hold. Never raises on
+    user input: empty, too short, too long or unsearchable queries get ``status="refine"``.
+    """
+    t0 = time.perf_counter()
+    limit = max(1, min(int(limit), 100))
+    kinds_t = tuple(sorted(set(kinds))) if kinds else None
+    if kinds_t:
+        unknown = [k for k in kinds_t if k not in _KIND_RANK]
+        if unknown:
+            raise ValueError(f"unknown kind(s) {unknown}; expected some of {KINDS}")
+    flt = SearchFilters(kinds=kinds_t, economy=economy.upper() if economy else None)
+    q = analyze(query)
+    be = backend or backend_for(session)
+    if q.refine:
+        return _respond(q, "refine", q.message, "none", [], be.name, t0, flt)
+
+    # 1. identifiers: exact look-up only.
+    if q.identifier:
+        ids = be.exact(session, [q.identifier], ID_FORMS, flt, CANDIDATE_CAP)
+        if ids:
+            hits = _rank(session, ids, None, q, flt, post_filter, limit)
+            if hits:
+                return _respond(q, "ok", "", "identifier", hits, be.name, t0, flt, len(ids))
+        if q.scheme:
+            msg = f"No record has the {q.scheme.upper()} {q.identifier.upper()}."
+            return _respond(q, "no_match", msg, "identifier", [], be.name, t0, flt)
+
+    # 2. names: bounded candidate look-ups, then re-ranking.
+    tokens, freq = _vocab(session) if q.tokens else ([], {})
+    corrections = {t: c for t in q.tokens if (c := _corrections(t, tokens, freq))}
+    split = None
+    if len(q.tokens) == 1 and q.tokens[0] not in freq:
+        split = _word_break(q.tokens[0], freq)
+    plan = _plan(q, corrections, split)
+    cands = _candidates(session, be, q, plan, flt, freq)
+    if not cands:
+        return _respond(q, "no_match", "No match.", "name", [], be.name, t0, flt)
+    hits = _rank(session, cands, plan, q, flt, post_filter, limit)
+    if not hits:
+        return _respond(q, "no_match", "No match.", "name", [], be.name, t0, flt, len(cands))
+    return _respond(q, "ok", "", "name", hits, be.name, t0, flt, len(cands))
+
+
+def _candidates(
+    session: Session,
+    be: SearchBackend,
+    q: Query,
+    plan: _Plan,
+    flt: SearchFilters,
+    freq: dict[str, int],
+) -> list[int]:
+    out: dict[int, None] = {}
+
+    def add(ids: list[int]) -> None:
+        for i in ids:
+            if len(out) < CANDIDATE_CAP:
+                out[i] = None
+
+    def room(n: int) -> int:
+        return max(0, min(n, CANDIDATE_CAP - len(out)))
+
+    if q.zh:
+        z = q.zh_cjk if q.mixed else q.zh
+        core = q.zh_core or z
+        add(be.exact(session, {q.zh, z, core}, ZH_FORMS, flt, 50))
+        for p in dict.fromkeys((core, z)):
+            add(be.prefix(session, p, ZH_FORMS, flt, 50))
+        for s in dict.fromkeys((q.zh, z, core)):
+            if len(s) >= MIN_SUBSTRING and room(150):
+                add(be.contains(session, [[s]], ZH_FORMS, flt, room(150)))
+        if not out and len(core) >= 4:
+            grams = [core[i : i + 3] for i in range(len(core) - 2)]
+            add(be.contains(session, [grams], ZH_FORMS, flt, room(150)))
+    if q.tokens:
+        texts = {v.text for v in plan.spaced} | {v.text for v in plan.compact}
+        add(be.exact(session, texts, LATIN_FORMS, flt, 50))
+        for p in dict.fromkeys(v.text for v in (*plan.spaced, *plan.compact)):
+            if len(p) >= MIN_SUBSTRING and room(50):
+                add(be.prefix(session, p, LATIN_FORMS, flt, room(50)))
+        groups = [g for g in plan.words if len(g[0]) >= MIN_SUBSTRING]
+        if groups and room(200):
+            add(be.contains(session, groups[:8], LATIN_FORMS, flt, room(200)))
+        compact = q.latin_compact
+        if len(q.tokens) > 1 and len(compact) >= MIN_SUBSTRING and room(100):
+            add(be.contains(session, [[compact]], LATIN_FORMS, flt, room(100)))
+        if len(groups) > 1 and len(out) < 20:
+            # Relax: the rarest words alone (a word may be a typo the vocabulary lacks).
+            rare = sorted(groups, key=lambda g: (min(freq.get(w, 0) for w in g), g[0]))
+            for g in rare[:2]:
+                if room(100):
+                    add(be.contains(session, [g], LATIN_FORMS, flt, room(100)))
+    return list(out)
+
+
+def _rank(
+    session: Session,
+    ids: list[int],
+    plan: _Plan | None,
+    q: Query,
+    flt: SearchFilters,
+    post_filter: PostFilter | None,
+    limit: int,
+) -> list[SearchHit]:
+    terms_by: dict[int, list[tuple[str, str, str, float]]] = {i: [] for i in ids}
+    for eid, fld, form, text, weight in session.execute(
+        select(
+            SearchTerm.entity_id,
+            SearchTerm.field,
+            SearchTerm.form,
+            SearchTerm.text,
+            SearchTerm.weight,
+        ).where(SearchTerm.entity_id.in_(ids))
+    ):
+        terms_by[int(eid)].append((str(fld), str(form), str(text), float(weight)))
+    ents = {e.id: e for e in session.scalars(select(SearchEntity).where(SearchEntity.id.in_(ids)))}
+    scored: list[tuple[float, SearchHit]] = []
+    for eid in ids:
+        ent = ents.get(eid)
+        if ent is None:
+            continue
+        terms = sorted(terms_by[eid])
+        matches = _entity_matches(terms, plan, q)
+        if not matches:
+            continue
+        score = matches[0].score
+        if score < MIN_SCORE:
+            continue
+        scored.append(
+            (
+                score,
+                SearchHit(
+                    kind=ent.kind,
+                    key=ent.key,
+                    name_zh=ent.name_zh,
+                    name_en=ent.name_en,
+                    acronym=ent.acronym,
+                    economy_code=ent.economy_code,
+                    score=round(score, 2),
+                    matches=tuple(matches[:3]),
+                    extra=ent.extra,
+                ),
+            )
+        )
+    scored.sort(
+        key=lambda sh: (
+            -round(sh[0], 6),
+            _KIND_RANK.get(sh[1].kind, 99),
+            len(sh[1].name_zh or sh[1].name_en or ""),
+            sh[1].key,
+        )
+    )
+    hits = [h for _s, h in scored]
+    if post_filter is not None:
+        hits = post_filter(session, hits)
+    return hits[:limit]
+
+
+def _entity_matches(
+    terms: list[tuple[str, str, str, float]], plan: _Plan | None, q: Query
+) -> list[Match]:
+    if plan is None:  # identifier look-up
+        return [
+            Match(fld, form, text, "exact", 100.0, FORM_LABELS[form])
+            for fld, form, text, _w in terms
+            if form in ID_FORMS and text == q.identifier
+        ]
+    found: list[Match] = []
+    zh_best = _best(plan.zh, terms, ZH_FORMS) if plan.zh else None
+    if zh_best:
+        found.append(zh_best)
+    lat_best = None
+    if plan.spaced:
+        lat_best = _best(plan.spaced + plan.compact, terms, LATIN_FORMS)
+        cov = _coverage(plan, terms)
+        if cov and (lat_best is None or cov.score > lat_best.score):
+            lat_best = cov
+    part = _best(plan.zh_part, terms, ZH_FORMS) if plan.zh_part else None
+    if plan.zh_part:  # mixed script: one part alone is weaker evidence than both
+        if part and lat_best:
+            both = (part.score + lat_best.score) / 2
+            found.append(
+                Match(
+                    part.field,
+                    part.form,
+                    part.text,
+                    "mixed",
+                    round(both, 3),
+                    f"{part.why} + {lat_best.why}",
+                    part.notes,
+                )
+            )
+        for one, missing in ((part, "Latin"), (lat_best, "Chinese")):
+            if one:
+                found.append(
+                    Match(
+                        one.field,
+                        one.form,
+                        one.text,
+                        one.how,
+                        round(one.score * 0.8, 3),
+                        f"{one.why}; {missing} part not found",
+                        one.notes,
+                    )
+                )
+    elif lat_best:
+        found.append(lat_best)
+    found.sort(key=lambda m: -m.score)
+    return found
+
+
+def index_size(session: Session) -> dict[str, int]:
+    """Row counts of the index tables (for status pages and the benchmark)."""
+    return {
+        "entities": int(session.scalar(select(func.count()).select_from(SearchEntity)) or 0),
+        "terms": int(session.scalar(select(func.count()).select_from(SearchTerm)) or 0),
+        "tokens": int(session.scalar(select(func.count()).select_from(SearchToken)) or 0),
+    }
