@@ -16,7 +16,7 @@ import pytest
 from accordia.domain.cooperation import Figures, Headline, figures
 from accordia.reports import Format, Lang, headline_sentence, render_cooperation
 from accordia.reports.charts import bar_chart, column_chart
-from test_cooperation import ON, example_ledger
+from tests.test_cooperation import ON, example_ledger
 
 EN = (
     "Agreements with 36 bodies in 25 countries and regions, 82 agreement documents, of which "

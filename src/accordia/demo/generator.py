@@ -281,13 +281,11 @@ def _cabs(
                 - ({"28"} if i % 3 == 1 else set()),
                 key=int,
             )
-            scope = ["STD:ISO 9001", "STD:ISO 14001", "STD:ISO 45001"] + [
+            scope = ["STD:ISO 9001", "STD:ISO 14001", "STD:ISO 45001", "STD:ISO 22000"] + [
                 f"IAF:{s}" for s in sectors
             ]
-        elif kind == "product_cb":
-            scope = ["HS:85", "HS:94"]
         else:
-            scope = ["HS:85", "HS:94"]
+            scope = ["STD:IEC 60335-1", "HS:85", "HS:94"]
         granted = dt.date(2014, 3, 1) + dt.timedelta(days=29 * i)
         w.add(
             m.Accreditation.__table__,
@@ -494,7 +492,10 @@ def _certificates(
                 cab = next((c for c in ms_cabs if c.withdrawn_on), cab)
             kind, prefix = "ms_certificate", "Q"
             r = rng.random()
-            standard = "ISO 9001" if r < 0.6 else ("ISO 14001" if r < 0.85 else "ISO 45001")
+            standard = "ISO 9001" if r < 0.55 else ("ISO 14001" if r < 0.8 else "ISO 45001")
+            if r > 0.93 or special in (0, 1):
+                # ISO 22000: the MS sub-scope the reference data evidences for CNAS
+                standard = "ISO 22000"
         cert_id = ids.take(m.Certificate)
         number = {
             0: showcase.valid,
@@ -511,7 +512,9 @@ def _certificates(
         years = 3 if kind == "ms_certificate" else 5 if kind == "product_certificate" else 0
         expires = (add_months(issued, 12 * years) - dt.timedelta(days=1)) if years else None
         scope: list[str] = []
-        if kind == "ms_certificate":
+        if kind == "ms_certificate" and standard == "ISO 22000":
+            scope = ["IAF:3"]
+        elif kind == "ms_certificate":
             scope = [f"IAF:{org.sector}"] if f"IAF:{org.sector}" in cab.scope else ["IAF:19"]
         elif org.hs:
             scope = [f"HS:{org.hs}"]

@@ -301,7 +301,16 @@ def _apply_agreement(ctx: ImportContext, row: Row) -> str:
         row["key"],
     )
     parent = {"agreement_id": agreement.id}
-    keys = {v: k for k, v in party_ids.items()}
+    keys = dict(
+        ctx.session.execute(
+            select(mc.Counterpart.id, mc.Counterpart.key)
+            .join(mc.AgreementParty, mc.AgreementParty.counterpart_id == mc.Counterpart.id)
+            .where(mc.AgreementParty.agreement_id == agreement.id)
+        )
+        .tuples()
+        .all()
+    )
+    keys.update({v: k for k, v in party_ids.items()})
     changed = _sync_children(
         ctx,
         mc.AgreementParty,

@@ -139,6 +139,9 @@ def _division_names() -> tuple[str, ...]:
 
 
 _DIVISIONS = _division_names()
+_DIVISIONS_BY_HEAD: dict[str, tuple[str, ...]] = {}
+for _d in _DIVISIONS:
+    _DIVISIONS_BY_HEAD[_d[:2]] = (*_DIVISIONS_BY_HEAD.get(_d[:2], ()), _d)
 
 
 def zh_compact(text: str) -> str:
@@ -154,6 +157,7 @@ class ZhParts:
     prefix: str
     core: str
     suffix: str
+    places: tuple[str, ...] = ()  # place names stripped from the front, without level
 
 
 def zh_split(name: str) -> ZhParts:
@@ -169,12 +173,14 @@ def zh_split(name: str) -> ZhParts:
         if body.startswith(country) and len(body) - len(country) >= 2:
             prefix, body = country, body[len(country) :]
             break
+    places: list[str] = []
     stripped = True
     while stripped:
         stripped = False
-        for div in _DIVISIONS:
+        for div in _DIVISIONS_BY_HEAD.get(body[:2], ()):
             if body.startswith(div) and len(body) - len(div) >= 2:
                 prefix, body = prefix + div, body[len(div) :]
+                places.append(_strip_level(div))
                 stripped = True
                 break
     suffix = ""
@@ -196,17 +202,29 @@ def zh_split(name: str) -> ZhParts:
                     suffix, body = suf + suffix, body[: -len(suf)]
                     stripped = True
                     break
-    return ZhParts(full=full, prefix=prefix, core=body, suffix=suffix)
+    return ZhParts(full=full, prefix=prefix, core=body, suffix=suffix, places=tuple(places))
+
+
+def _strip_level(div: str) -> str:
+    for level in _DIVISION_LEVELS:
+        if div.endswith(level) and len(div) > len(level) + 1:
+            return div[: -len(level)]
+    return div
 
 
 def pinyin(text: str) -> list[str]:
     """Toneless pinyin syllables of ``text`` (ü written u); non-Chinese runs kept folded."""
+    return list(_pinyin(text))
+
+
+@lru_cache(maxsize=65536)
+def _pinyin(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for syl in lazy_pinyin(text, style=Style.NORMAL, v_to_u=True, errors="default"):
         s = words(syl).replace(" ", "")
         if s:
             out.append(s)
-    return out
+    return tuple(out)
 
 
 def pinyin_initials(text: str) -> str:
@@ -325,8 +343,14 @@ def name_forms(
     name_en: str | None = None,
     name_other: str | None = None,
     acronym: str | None = None,
+    vocab: set[str] | None = None,
 ) -> list[Form]:
-    """All searchable forms of an entity's names, deduplicated per form."""
+    """All searchable forms of an entity's names, deduplicated per form.
+
+    When ``vocab`` is given, the Latin words a typo may be corrected to are added to it:
+    English words, acronyms, pinyin of the distinctive part and of the place names.
+    """
+    words_out: set[str] = set() if vocab is None else vocab
     out: list[Form] = []
     seen: set[tuple[str, str]] = set()
 
@@ -347,19 +371,33 @@ def name_forms(
             add(fld, "zh_orig", orig)
         if parts.core != parts.full:
             add(fld, "core", parts.core)
-        add(fld, "py", "".join(pinyin(parts.full)))
+        if parts.prefix + parts.core + parts.suffix == parts.full:
+            syllables = pinyin(parts.prefix) + pinyin(parts.core) + pinyin(parts.suffix)
+        else:
+            syllables = pinyin(parts.full)
+        add(fld, "py", "".join(syllables))
+        core_py = "".join(pinyin(parts.core))
         if parts.core != parts.full:
-            add(fld, "py_core", "".join(pinyin(parts.core)))
-        add(fld, "py_initials", pinyin_initials(parts.full))
+            add(fld, "py_core", core_py)
+        add(fld, "py_initials", "".join(x[0] for x in syllables))
+        words_out.add(core_py)
+        words_out.update("".join(pinyin(p)) for p in parts.places)
     if name_en:
         en = en_norm(name_en)
         add("name_en", "en", en)
         add("name_en", "initials", en_initials(en))
+        words_out.update(en.split())
     if name_other and not has_cjk(name_other):
-        add("name_other", "other", en_norm(name_other))
+        other = en_norm(name_other)
+        add("name_other", "other", other)
+        words_out.update(other.split())
     if acronym:
         for a in re.split(r"[;,/|]", acronym):
             add("acronym", "acronym", acronym_norm(a))
+            words_out.add(acronym_norm(a))
+    if vocab is not None:
+        for w in [w for w in vocab if not 3 <= len(w) <= 40]:
+            vocab.discard(w)
     return out
 
 
@@ -374,26 +412,6 @@ def identifier_forms(identifiers: list[tuple[str, str]]) -> list[Form]:
         form = s if s in ("uscc", "lei") else "number"
         out.append(Form(form, form, compact, FORM_WEIGHTS[form]))
     return out
-
-
-def vocabulary(forms: list[Form], zh_names: list[str]) -> set[str]:
-    """Latin words a typo can be corrected to: English words, pinyin of cores and places."""
-    vocab: set[str] = set()
-    for f in forms:
-        if f.form in ("en", "other"):
-            vocab.update(t for t in f.text.split() if 3 <= len(t) <= 40)
-        elif f.form in ("py_core", "acronym") and 3 <= len(f.text) <= 40:
-            vocab.add(f.text)
-    for name in zh_names:
-        parts = zh_split(name)
-        if parts.prefix:
-            for div in _DIVISIONS:
-                if div in parts.prefix:
-                    base = div.rstrip("".join(_DIVISION_LEVELS))
-                    vocab.add("".join(pinyin(base or div)))
-        if parts.core == parts.full:
-            vocab.add("".join(pinyin(parts.core)))
-    return {v for v in vocab if 3 <= len(v) <= 40}
 
 
 # --- query analysis ----------------------------------------------------------------------------

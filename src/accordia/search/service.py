@@ -8,6 +8,7 @@ so both engines rank identically. Each hit carries the reasons it matched.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +35,6 @@ from accordia.search.normalize import (
     analyze,
     identifier_forms,
     name_forms,
-    vocabulary,
 )
 from accordia.search.results import (
     KINDS,
@@ -45,9 +45,11 @@ from accordia.search.results import (
 )
 
 #: Most entities re-ranked for one query (the candidate look-ups stop there).
-CANDIDATE_CAP = 300
+CANDIDATE_CAP = 200
 #: Hits scoring below this are dropped as noise.
 MIN_SCORE = 60.0
+#: Best score a fuzzy (non-substring) comparison can give.
+FUZZY_MAX = 88.0
 #: Seconds the in-process typo vocabulary is trusted before it is re-read.
 VOCAB_TTL = 60.0
 
@@ -85,13 +87,14 @@ def _identifiers(raw: Any) -> list[tuple[str, str]]:
     return [(s, v) for s, v in out if v]
 
 
-def entity_forms(entity: Mapping[str, Any]) -> list[Form]:
+def entity_forms(entity: Mapping[str, Any], vocab: set[str] | None = None) -> list[Form]:
     """All searchable forms of one entity dict (see :func:`index_entities`)."""
     forms = name_forms(
         name_zh=entity.get("name_zh"),
         name_en=entity.get("name_en"),
         name_other=entity.get("name_other"),
         acronym=entity.get("acronym"),
+        vocab=vocab,
     )
     return forms + identifier_forms(_identifiers(entity.get("identifiers")))
 
@@ -165,7 +168,8 @@ def _index_batch(session: Session, batch: list[Mapping[str, Any]]) -> int:
     terms: list[dict[str, Any]] = []
     vocab: dict[str, int] = {}
     for entity_id, ent in zip(ids, latest.values(), strict=True):
-        forms = entity_forms(ent)
+        words: set[str] = set()
+        forms = entity_forms(ent, words)
         terms.extend(
             {
                 "entity_id": entity_id,
@@ -176,8 +180,7 @@ def _index_batch(session: Session, batch: list[Mapping[str, Any]]) -> int:
             }
             for f in forms
         )
-        zh_names = [n for n in (ent.get("name_zh"), ent.get("name_other")) if n]
-        for tok in vocabulary(forms, zh_names):
+        for tok in words:
             vocab[tok] = vocab.get(tok, 0) + 1
     if terms:
         session.execute(insert(SearchTerm), terms)
@@ -285,8 +288,11 @@ def _word_break(compact: str, freq: dict[str, int]) -> list[str] | None:
 # --- scoring -----------------------------------------------------------------------------------
 
 
-def _score(q: str, t: str, short: bool) -> tuple[float, str]:
-    """Score query form ``q`` against stored form ``t`` (0–100) and say how it matched."""
+def _score(q: str, t: str, short: bool, floor: float = 0.0) -> tuple[float, str]:
+    """Score query form ``q`` against stored form ``t`` (0–100) and say how it matched.
+
+    The fuzzy comparison (the costly part) is skipped when it could not reach ``floor``.
+    """
     if not q or not t:
         return 0.0, ""
     if q == t:
@@ -301,12 +307,14 @@ def _score(q: str, t: str, short: bool) -> tuple[float, str]:
         return 80.0 + 15.0 * len(q) / len(t), "substring"
     if len(t) >= 2 and t in q:
         return 70.0 + 25.0 * len(t) / len(q), "contained"
+    if floor > FUZZY_MAX:
+        return 0.0, ""
     s = float(fuzz.ratio(q, t))
     if len(q) >= 4:
         s = max(s, 0.92 * float(fuzz.partial_ratio(q, t)))
     if " " in q or " " in t:
         s = max(s, 0.95 * float(fuzz.token_set_ratio(q, t)))
-    return 0.88 * s, "fuzzy"
+    return FUZZY_MAX / 100.0 * s, "fuzzy"
 
 
 @dataclass(slots=True)
@@ -369,18 +377,24 @@ def _plan(q: Query, corrections: dict[str, list[str]], split: list[str] | None) 
 
 
 def _best(
-    variants: list[_Variant], terms: list[tuple[str, str, str, float]], forms: frozenset[str]
+    spaced: list[_Variant],
+    compact: list[_Variant],
+    terms: list[tuple[str, str, str, float]],
+    forms: frozenset[str],
+    floor: float = 0.0,
 ) -> Match | None:
+    """Best match over ``terms``: English forms compared with the spaced query variants,
+    every other form (Chinese, pinyin, acronyms) with the compact ones."""
     best: Match | None = None
     for fld, form, text, weight in terms:
         if form not in forms:
             continue
-        for v in variants:
-            if form in ("en", "other") or (form not in SHORT_FORMS and " " in v.text):
-                qtext = v.text
-            else:
-                qtext = v.text.replace(" ", "")
-            raw, how = _score(qtext, text, form in SHORT_FORMS)
+        short = form in SHORT_FORMS
+        for v in spaced if form in ("en", "other") else compact:
+            if best is not None and 100.0 * weight * v.factor <= best.score:
+                continue
+            need = max(floor, best.score if best else 0.0) / (weight * v.factor)
+            raw, how = _score(v.text, text, short, need)
             s = raw * weight * v.factor
             if s <= 0 or (best is not None and s <= best.score):
                 continue
@@ -537,15 +551,16 @@ def _candidates(
             if len(p) >= MIN_SUBSTRING and room(50):
                 add(be.prefix(session, p, LATIN_FORMS, flt, room(50)))
         groups = [g for g in plan.words if len(g[0]) >= MIN_SUBSTRING]
+        # The two rarest words select; common ones ("technology") only cost time.
+        by_rarity = sorted(groups, key=lambda g: (sum(freq.get(w, 0) for w in g), g[0]))
         if groups and room(200):
-            add(be.contains(session, groups[:8], LATIN_FORMS, flt, room(200)))
+            add(be.contains(session, by_rarity[:2], LATIN_FORMS, flt, room(200)))
         compact = q.latin_compact
         if len(q.tokens) > 1 and len(compact) >= MIN_SUBSTRING and room(100):
             add(be.contains(session, [[compact]], LATIN_FORMS, flt, room(100)))
         if len(groups) > 1 and len(out) < 20:
             # Relax: the rarest words alone (a word may be a typo the vocabulary lacks).
-            rare = sorted(groups, key=lambda g: (min(freq.get(w, 0) for w in g), g[0]))
-            for g in rare[:2]:
+            for g in by_rarity[:2]:
                 if room(100):
                     add(be.contains(session, [g], LATIN_FORMS, flt, room(100)))
     return list(out)
@@ -560,6 +575,12 @@ def _rank(
     post_filter: PostFilter | None,
     limit: int,
 ) -> list[SearchHit]:
+    if plan is None:
+        forms = ID_FORMS
+    else:
+        forms = (ZH_FORMS if plan.zh else frozenset()) | (
+            LATIN_FORMS if plan.spaced else frozenset()
+        )
     terms_by: dict[int, list[tuple[str, str, str, float]]] = {i: [] for i in ids}
     for eid, fld, form, text, weight in session.execute(
         select(
@@ -568,22 +589,43 @@ def _rank(
             SearchTerm.form,
             SearchTerm.text,
             SearchTerm.weight,
-        ).where(SearchTerm.entity_id.in_(ids))
+        ).where(SearchTerm.entity_id.in_(ids), SearchTerm.form.in_(sorted(forms)))
     ):
         terms_by[int(eid)].append((str(fld), str(form), str(text), float(weight)))
-    ents = {e.id: e for e in session.scalars(select(SearchEntity).where(SearchEntity.id.in_(ids)))}
+    ents = {
+        row.id: row
+        for row in session.execute(
+            select(
+                SearchEntity.id,
+                SearchEntity.kind,
+                SearchEntity.key,
+                SearchEntity.name_zh,
+                SearchEntity.name_en,
+                SearchEntity.acronym,
+                SearchEntity.economy_code,
+                SearchEntity.extra,
+            ).where(SearchEntity.id.in_(ids))
+        )
+    }
     scored: list[tuple[float, SearchHit]] = []
+    top: list[float] = []  # min-heap of the best ``limit`` scores so far
     for eid in ids:
         ent = ents.get(eid)
         if ent is None:
             continue
         terms = sorted(terms_by[eid])
-        matches = _entity_matches(terms, plan, q)
+        floor = MIN_SCORE
+        if post_filter is None and len(top) >= limit:
+            floor = max(floor, top[0])  # cannot enter the top ``limit``: skip fuzzy work
+        matches = _entity_matches(terms, plan, q, 0.0 if q.mixed else floor)
         if not matches:
             continue
         score = matches[0].score
         if score < MIN_SCORE:
             continue
+        heapq.heappush(top, score)
+        if len(top) > limit:
+            heapq.heappop(top)
         scored.append(
             (
                 score,
@@ -615,7 +657,7 @@ def _rank(
 
 
 def _entity_matches(
-    terms: list[tuple[str, str, str, float]], plan: _Plan | None, q: Query
+    terms: list[tuple[str, str, str, float]], plan: _Plan | None, q: Query, floor: float = 0.0
 ) -> list[Match]:
     if plan is None:  # identifier look-up
         return [
@@ -624,16 +666,16 @@ def _entity_matches(
             if form in ID_FORMS and text == q.identifier
         ]
     found: list[Match] = []
-    zh_best = _best(plan.zh, terms, ZH_FORMS) if plan.zh else None
+    zh_best = _best([], plan.zh, terms, ZH_FORMS, floor) if plan.zh else None
     if zh_best:
         found.append(zh_best)
     lat_best = None
     if plan.spaced:
-        lat_best = _best(plan.spaced + plan.compact, terms, LATIN_FORMS)
+        lat_best = _best(plan.spaced, plan.compact, terms, LATIN_FORMS, floor)
         cov = _coverage(plan, terms)
         if cov and (lat_best is None or cov.score > lat_best.score):
             lat_best = cov
-    part = _best(plan.zh_part, terms, ZH_FORMS) if plan.zh_part else None
+    part = _best([], plan.zh_part, terms, ZH_FORMS) if plan.zh_part else None
     if plan.zh_part:  # mixed script: one part alone is weaker evidence than both
         if part and lat_best:
             both = (part.score + lat_best.score) / 2
