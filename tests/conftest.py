@@ -49,8 +49,9 @@ class TestDatabase:
             )
             with self._admin.connect() as c:
                 c.execute(text(f'CREATE DATABASE "{self.name}"'))
-            self.url = base.set(drivername="postgresql+psycopg", database=self.name)\
-                .render_as_string(hide_password=False)
+            self.url = base.set(
+                drivername="postgresql+psycopg", database=self.name
+            ).render_as_string(hide_password=False)
         else:
             tmp.mkdir(parents=True, exist_ok=True)
             self.url = f"sqlite:///{tmp / 'accordia.db'}"

@@ -28,7 +28,9 @@ def count(db: TestDatabase, model: type) -> int:
         return int(s.execute(select(func.count()).select_from(model)).scalar_one())
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8"
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh)
         w.writerow(header)
@@ -66,15 +68,19 @@ class TestExamples:
 
         with session_factory(loaded.engine)() as s:
             acc = s.execute(select(m.Accreditation).filter_by(number="EXAB C-0001")).scalar_one()
-            evs = s.execute(select(m.AccreditationEvent).filter_by(parent_id=acc.id)).scalars().all()
+            evs = (
+                s.execute(select(m.AccreditationEvent).filter_by(parent_id=acc.id)).scalars().all()
+            )
         assert status_on(evs, dt.date(2024, 3, 1)) is Status.SUSPENDED
         assert status_on(evs, dt.date(2024, 4, 1)) is Status.ACTIVE
 
     def test_every_write_is_in_the_audit_trail(self, loaded: TestDatabase) -> None:
         with session_factory(loaded.engine)() as s:
-            entries = s.execute(
-                select(m.AuditEntry).filter_by(entity="certificate", actor="test")
-            ).scalars().all()
+            entries = (
+                s.execute(select(m.AuditEntry).filter_by(entity="certificate", actor="test"))
+                .scalars()
+                .all()
+            )
         assert {e.record_key for e in entries} >= {"EX-CB-001 / EXQ-2024-0001"}
         assert all(e.action == "create" and e.after for e in entries)
 
@@ -92,8 +98,12 @@ class TestStatusChanges:
         assert result.files[0].stats.events == 1
         with session_factory(loaded.engine)() as s:
             cert = s.execute(select(m.Certificate).filter_by(number="EXQ-2024-0001")).scalar_one()
-            kinds = [e.kind for e in s.execute(
-                select(m.CertificateEvent).filter_by(parent_id=cert.id)).scalars()]
+            kinds = [
+                e.kind
+                for e in s.execute(
+                    select(m.CertificateEvent).filter_by(parent_id=cert.id)
+                ).scalars()
+            ]
         assert kinds.count("suspended") == 1 and "granted" in kinds
         again = import_files(loaded.engine, [path], actor="test")
         assert again.files[0].stats.events == 0
@@ -106,18 +116,28 @@ class TestStatusChanges:
         result = import_files(loaded.engine, [path], actor="test")
         assert result.problem_count == 1 and not result.committed
         p = result.problems[0]
-        assert (p.file, p.line, p.field, p.rule) == ("certificates.csv", 2, "changed_on", "required")
+        assert (p.file, p.line, p.field, p.rule) == (
+            "certificates.csv",
+            2,
+            "changed_on",
+            "required",
+        )
 
 
 class TestBadInput:
     HEADER = ["key", "name_zh", "name_en", "economy", "uscc"]
 
-    def run(self, db: TestDatabase, tmp_path: Path, rows: list[list[str]],
-            reject: bool = False) -> tuple[object, int]:
+    def run(
+        self, db: TestDatabase, tmp_path: Path, rows: list[list[str]], reject: bool = False
+    ) -> tuple[object, int]:
         path = write_csv(tmp_path / "organizations.csv", self.HEADER, rows)
         before = count(db, m.Organization)
-        result = import_files(db.engine, [path], actor="test",
-                              reject_file=tmp_path / "rejects.csv" if reject else None)
+        result = import_files(
+            db.engine,
+            [path],
+            actor="test",
+            reject_file=tmp_path / "rejects.csv" if reject else None,
+        )
         return result, count(db, m.Organization) - before
 
     @pytest.mark.parametrize(
@@ -152,14 +172,19 @@ class TestBadInput:
         path = write_csv(
             tmp_path / "certificates.csv",
             ["cab", "number", "kind", "organization", "standard", "issued_on", "expires_on"],
-            [["EX-CB-001", "N1", "diploma", "K", "ISO 9001", "2024-01-01", ""],
-             ["EX-CB-001", "N2", "ms_certificate", "K", "ISO 9001", "2024-02-30", ""],
-             ["EX-CB-001", "N3", "ms_certificate", "K", "ISO 9001", "2024-05-01", "2024-04-01"]],
+            [
+                ["EX-CB-001", "N1", "diploma", "K", "ISO 9001", "2024-01-01", ""],
+                ["EX-CB-001", "N2", "ms_certificate", "K", "ISO 9001", "2024-02-30", ""],
+                ["EX-CB-001", "N3", "ms_certificate", "K", "ISO 9001", "2024-05-01", "2024-04-01"],
+            ],
         )
         result = import_files(db.engine, [path], actor="test")
         rules = [(p.line, p.field, p.rule) for p in result.problems]
-        assert rules == [(2, "kind", "enum"), (3, "issued_on", "date"),
-                         (4, "expires_on", "date_order")]
+        assert rules == [
+            (2, "kind", "enum"),
+            (3, "issued_on", "date"),
+            (4, "expires_on", "date_order"),
+        ]
 
     def test_duplicate_key_with_different_values(self, db: TestDatabase, tmp_path: Path) -> None:
         rows = [["DUP-1", "甲公司", "", "CN", ""], ["DUP-1", "乙公司", "", "CN", ""]]
@@ -168,8 +193,9 @@ class TestBadInput:
         assert [p.rule for p in result.problems] == ["duplicate_key"]  # type: ignore[attr-defined]
 
     def test_unknown_column(self, db: TestDatabase, tmp_path: Path) -> None:
-        path = write_csv(tmp_path / "organizations.csv", ["key", "name_zh", "colour"],
-                         [["U1", "某公司", "red"]])
+        path = write_csv(
+            tmp_path / "organizations.csv", ["key", "name_zh", "colour"], [["U1", "某公司", "red"]]
+        )
         result = import_files(db.engine, [path], actor="test")
         assert result.problems[0].rule == "unknown_column"
 
@@ -179,8 +205,11 @@ class TestBadInput:
             import_files(db.engine, [path], actor="test")
 
     def test_kind_from_header(self, db: TestDatabase, tmp_path: Path) -> None:
-        path = write_csv(tmp_path / "upload.csv", ["key", "name_zh", "economy"],
-                         [["HDR-1", "表头识别公司", "CN"]])
+        path = write_csv(
+            tmp_path / "upload.csv",
+            ["key", "name_zh", "economy"],
+            [["HDR-1", "表头识别公司", "CN"]],
+        )
         result = import_files(db.engine, [path], actor="test")
         assert result.files[0].kind == "organization" and result.problem_count == 0
 
@@ -189,12 +218,16 @@ class TestEncodings:
     ROW = ["ENC-{n}", "深圳市编码测试电子有限公司", "", "CN", ""]
 
     @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
-    def test_chinese_csv_in_any_common_encoding(self, db: TestDatabase, tmp_path: Path,
-                                                encoding: str) -> None:
+    def test_chinese_csv_in_any_common_encoding(
+        self, db: TestDatabase, tmp_path: Path, encoding: str
+    ) -> None:
         key = f"ENC-{encoding}"
-        path = write_csv(tmp_path / "organizations.csv", ["key", "name_zh", "name_en", "economy",
-                                                          "uscc"],
-                         [[key, *self.ROW[1:]]], encoding=encoding)
+        path = write_csv(
+            tmp_path / "organizations.csv",
+            ["key", "name_zh", "name_en", "economy", "uscc"],
+            [[key, *self.ROW[1:]]],
+            encoding=encoding,
+        )
         result = import_files(db.engine, [path], actor="test")
         assert result.problem_count == 0
         with session_factory(db.engine)() as s:
@@ -213,8 +246,11 @@ class TestFormats:
         from openpyxl import Workbook
 
         jl = tmp_path / "organizations.jsonl"
-        jl.write_text(json.dumps({"key": "JL-1", "name_en": "Json Lines Ltd",
-                                  "identifiers": ["NZBN:123"]}) + "\n", encoding="utf-8")
+        jl.write_text(
+            json.dumps({"key": "JL-1", "name_en": "Json Lines Ltd", "identifiers": ["NZBN:123"]})
+            + "\n",
+            encoding="utf-8",
+        )
         wb = Workbook()
         ws = wb.active
         assert ws is not None
@@ -228,8 +264,7 @@ class TestFormats:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "xlsx"])
-def test_export_import_export_is_identical(loaded: TestDatabase, tmp_path: Path,
-                                           fmt: str) -> None:
+def test_export_import_export_is_identical(loaded: TestDatabase, tmp_path: Path, fmt: str) -> None:
     first = tmp_path / "first"
     export_all(loaded.engine, first, fmt)
     fresh = make_database(tmp_path / "fresh")
@@ -245,8 +280,12 @@ def test_export_import_export_is_identical(loaded: TestDatabase, tmp_path: Path,
             if fmt == "xlsx":
                 from openpyxl import load_workbook
 
-                a = [list(r) for r in load_workbook(first / name).active.iter_rows(values_only=True)]  # type: ignore[union-attr]
-                b = [list(r) for r in load_workbook(second / name).active.iter_rows(values_only=True)]  # type: ignore[union-attr]
+                a = [
+                    list(r) for r in load_workbook(first / name).active.iter_rows(values_only=True)
+                ]  # type: ignore[union-attr]
+                b = [
+                    list(r) for r in load_workbook(second / name).active.iter_rows(values_only=True)
+                ]  # type: ignore[union-attr]
                 assert a == b, name
             else:
                 assert (first / name).read_bytes() == (second / name).read_bytes(), name

@@ -25,7 +25,7 @@ API_ROUTERS = (
 
 def _optional(module: str, attr: str) -> Any:
     try:
-        return getattr(importlib.import_module(module), attr)
+        return getattr(importlib.import_module(module), attr, None)
     except ModuleNotFoundError as exc:
         if exc.name == module:
             return None

@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection
 
 BATCH = 20_000
 
@@ -23,10 +23,10 @@ class BulkWriter:
         self.pg = conn.dialect.name == "postgresql"
         self._buf: dict[str, list[Sequence[Any]]] = {}
         self._cols: dict[str, list[str]] = {}
-        self._tables: dict[str, Table] = {}
+        self._tables: dict[str, Any] = {}
         self.counts: dict[str, int] = {}
 
-    def add(self, table: Table, row: dict[str, Any]) -> None:
+    def add(self, table: Any, row: dict[str, Any]) -> None:
         name = table.name
         if name not in self._cols:
             self._cols[name] = list(row)
@@ -53,10 +53,9 @@ class BulkWriter:
     def _copy(self, name: str, cols: list[str], rows: list[Sequence[Any]]) -> None:
         raw = self.conn.connection.driver_connection
         assert raw is not None
-        with raw.cursor() as cur:  # type: ignore[attr-defined]
-            with cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as cp:
-                for r in rows:
-                    cp.write_row([_pg(v) for v in r])
+        with raw.cursor() as cur, cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as cp:
+            for r in rows:
+                cp.write_row([_pg(v) for v in r])
 
 
 def _pg(v: Any) -> Any:

@@ -12,8 +12,9 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from accordia import models as m
@@ -130,7 +131,7 @@ def generate(
                 )
             conn.execute(text("ANALYZE"))
         conn.execute(
-            m.AuditEntry.__table__.insert(),
+            insert(m.AuditEntry),
             [
                 {
                     "at": now,
@@ -217,10 +218,10 @@ def _cabs(
         r = (i * 0.6180339887) % 1.0
         acc_share = 0.0
         code, ab = CAB_ECONOMIES[0][0], CAB_ECONOMIES[0][1]
-        for c, a, share in CAB_ECONOMIES:
+        for eco_code, a, share in CAB_ECONOMIES:
             acc_share += share
             if r < acc_share:
-                code, ab = c, a
+                code, ab = eco_code, a
                 break
         if i == 0:
             code, ab = "CN", "CNAS"
@@ -336,7 +337,7 @@ def _cabs(
 def _event(
     w: BulkWriter,
     ids: _Ids,
-    model: type,
+    model: type[Any],
     parent: int,
     kind: str,
     on: dt.date,
@@ -346,7 +347,7 @@ def _event(
 ) -> None:
     w.add(
         model.__table__,
-        {  # type: ignore[attr-defined]
+        {
             "id": ids.take(model),
             "parent_id": parent,
             "kind": kind,

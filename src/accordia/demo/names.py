@@ -1,4 +1,4 @@
-"""Synthetic bilingual names for demo organizations and bodies (deterministic, clearly fictional)."""
+"""Synthetic bilingual names for demo organizations and bodies (deterministic, fictional)."""
 
 from __future__ import annotations
 

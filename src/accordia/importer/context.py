@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from accordia import models as m
@@ -44,7 +44,7 @@ class Stats:
 def snapshot(obj: Base, exclude: Iterable[str] = ("id", "recorded_at")) -> dict[str, Any]:
     """A JSON-able dict of an ORM row's columns (for the audit trail)."""
     out: dict[str, Any] = {}
-    for col in obj.__table__.columns:  # type: ignore[attr-defined]
+    for col in obj.__table__.columns:
         if col.key in exclude:
             continue
         v = getattr(obj, col.key)
@@ -91,7 +91,7 @@ class ImportContext:
 
     def flush_audit(self) -> None:
         if self._audit:
-            self.session.execute(m.AuditEntry.__table__.insert(), self._audit)
+            self.session.execute(insert(m.AuditEntry), self._audit)
             self._audit.clear()
 
     # -- generic upsert ----------------------------------------------------------------------
@@ -118,7 +118,8 @@ class ImportContext:
             return obj, "unchanged"
         if self._touched(entity, record_key):
             raise RowError(
-                "(key)", "duplicate_key",
+                "(key)",
+                "duplicate_key",
                 f"{entity} {record_key!r} appears more than once in this import with "
                 "different values",
             )
@@ -172,9 +173,9 @@ class ImportContext:
         if any(a["entity"] == entity and a["record_key"] == key for a in self._audit):
             return True
         found = self.session.execute(
-            select(m.AuditEntry.id).filter_by(
-                entity=entity, record_key=key, operation=self.operation
-            ).limit(1)
+            select(m.AuditEntry.id)
+            .filter_by(entity=entity, record_key=key, operation=self.operation)
+            .limit(1)
         ).first()
         return found is not None
 

@@ -29,7 +29,7 @@ def _economy_codes(session: Session) -> dict[int, str]:
     return dict(session.execute(select(m.Economy.id, m.Economy.code)).all())
 
 
-# -- arrangement ---------------------------------------------------------------------------------
+# -- arrangement ----------------------------------------------------------------------------------
 def _apply_arrangement(ctx: ImportContext, row: Row) -> None:
     successor = ctx.arrangement(row["successor"], "successor") if row["successor"] else None
     arr, _ = ctx.upsert(
@@ -139,7 +139,7 @@ register(
 )
 
 
-# -- recognition of regional arrangements --------------------------------------------------------------
+# -- recognition of regional arrangements ---------------------------------------------------------
 def _recognition(ctx: ImportContext, row: Row) -> tuple[int, str]:
     recognizing = ctx.arrangement(row["recognizing"], "recognizing")
     recognized = ctx.arrangement(row["recognized"], "recognized")
@@ -232,7 +232,7 @@ register(
 )
 
 
-# -- signatory events (per scope) -------------------------------------------------------------------------
+# -- signatory events (per scope) -----------------------------------------------------------------
 SIGNATORY_FIELDS = (
     Field("arrangement", required=True, max_len=40, help="Arrangement key.", example="IAF-MLA"),
     Field(
@@ -364,7 +364,7 @@ register(
 )
 
 
-# -- market acceptance ------------------------------------------------------------------------------
+# -- market acceptance ----------------------------------------------------------------------------
 def _apply_market(ctx: ImportContext, row: Row) -> None:
     scope = check_scope_items(ctx, [row["scope"]], "scope")[0] if row["scope"] else ""
     ctx.upsert(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -143,7 +143,7 @@ def _scope_items(session: Session, model: type[Any], fk: str, parent_id: int) ->
     return sorted(session.execute(select(model.item).filter_by(**{fk: parent_id})).scalars().all())
 
 
-# -- accreditation ------------------------------------------------------------------------------------
+# -- accreditation --------------------------------------------------------------------------------
 def _apply_accreditation(ctx: ImportContext, row: Row) -> None:
     ab = ctx.accreditation_body(
         row["accreditation_body"], row["accreditation_body_economy"], "accreditation_body"
@@ -369,7 +369,7 @@ _event_kind(
 )
 
 
-# -- certificate -----------------------------------------------------------------------------------
+# -- certificate ----------------------------------------------------------------------------------
 def _apply_certificate(ctx: ImportContext, row: Row) -> None:
     cab = ctx.cab(row["cab"])
     org = ctx.organization(row["organization"])
@@ -638,7 +638,7 @@ _event_kind(
 )
 
 
-# -- GHG figures --------------------------------------------------------------------------------------
+# -- GHG figures ----------------------------------------------------------------------------------
 def _apply_ghg(ctx: ImportContext, row: Row) -> None:
     cert_id, record_key = _resolve_certificate(ctx, row)
     ctx.upsert(

@@ -225,7 +225,7 @@ register(
 )
 
 
-# -- bodies addressed by acronym + economy ------------------------------------------------------
+# -- bodies addressed by acronym + economy --------------------------------------------------------
 def _acronym_kind(
     name: str, plural: str, model: type[Any], doc: str, extra: tuple[Field, ...] = ()
 ) -> None:
@@ -299,7 +299,7 @@ _acronym_kind(
 _acronym_kind("association", "associations", m.Association, "An industry association.")
 
 
-# -- CAB -------------------------------------------------------------------------------------------
+# -- CAB ------------------------------------------------------------------------------------------
 def _apply_cab(ctx: ImportContext, row: Row) -> None:
     ctx.upsert(
         m.Cab,
@@ -376,7 +376,7 @@ register(
 )
 
 
-# -- association membership ------------------------------------------------------------------------
+# -- association membership -----------------------------------------------------------------------
 def _apply_membership(ctx: ImportContext, row: Row) -> None:
     ctx.upsert(
         m.AssociationMembership,
@@ -431,7 +431,7 @@ register(
 )
 
 
-# -- body approval events ------------------------------------------------------------------------
+# -- body approval events -------------------------------------------------------------------------
 EVENT_KINDS = tuple(k.value for k in EventKind)
 
 

@@ -28,6 +28,13 @@ from accordia.domain.cooperation import (
     OrganisationLevel,
     ParticipationKind,
 )
+
+# The kinds registered before these ones, in run.py's order, whichever module is imported first
+# (the registry's order is the import and export order: systems refer to arrangements).
+from accordia.importer import kinds_reference as _kr  # noqa: F401  # isort: skip
+from accordia.importer import kinds_bodies as _kb  # noqa: F401  # isort: skip
+from accordia.importer import kinds_attestations as _ka  # noqa: F401  # isort: skip
+from accordia.importer import kinds_arrangements as _kx  # noqa: F401  # isort: skip
 from accordia.importer.context import ImportContext, snapshot
 from accordia.importer.fields import Field, FieldError
 from accordia.importer.kind import Kind, Row, check_one_of, check_order, register
@@ -301,15 +308,14 @@ def _apply_agreement(ctx: ImportContext, row: Row) -> str:
         row["key"],
     )
     parent = {"agreement_id": agreement.id}
-    keys = dict(
-        ctx.session.execute(
+    keys = {
+        cid: key
+        for cid, key in ctx.session.execute(
             select(mc.Counterpart.id, mc.Counterpart.key)
             .join(mc.AgreementParty, mc.AgreementParty.counterpart_id == mc.Counterpart.id)
             .where(mc.AgreementParty.agreement_id == agreement.id)
         )
-        .tuples()
-        .all()
-    )
+    }
     keys.update({v: k for k, v in party_ids.items()})
     changed = _sync_children(
         ctx,

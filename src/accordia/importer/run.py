@@ -5,18 +5,21 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from accordia.db.session import session_factory
+from accordia.importer import kinds_arrangements as _kx  # noqa: F401
+from accordia.importer import kinds_attestations as _ka  # noqa: F401
+from accordia.importer import kinds_bodies as _kb  # noqa: F401
+from accordia.importer import kinds_cooperation as _kc  # noqa: F401
+
 # importing the kind modules registers them, in dependency order
 from accordia.importer import kinds_reference as _kr  # noqa: F401
-from accordia.importer import kinds_bodies as _kb  # noqa: F401
-from accordia.importer import kinds_attestations as _ka  # noqa: F401
-from accordia.importer import kinds_arrangements as _kx  # noqa: F401
-from accordia.importer import kinds_cooperation as _kc  # noqa: F401
 from accordia.importer.context import ImportContext, Stats
 from accordia.importer.fields import FieldError
 from accordia.importer.kind import ORDER, REGISTRY, Kind, kind_for_header, kind_for_name
@@ -27,7 +30,6 @@ from accordia.importer.readers import (
     read_header,
     sniff_format,
 )
-from accordia.db.session import session_factory
 
 CHUNK_ROWS = 500
 MAX_REPORTED = 1000
@@ -42,7 +44,7 @@ class Problem:
     field: str
     rule: str
     message: str
-    raw: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = dc_field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.field}: {self.message} [{self.rule}]"
@@ -52,7 +54,7 @@ class Problem:
 class FileResult:
     path: Path
     kind: str
-    stats: Stats = field(default_factory=Stats)
+    stats: Stats = dc_field(default_factory=Stats)
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """ORM models. Importing this package registers every table on ``Base.metadata``."""
 
+from accordia.models import cooperation
 from accordia.models.accreditation import Accreditation, AccreditationEvent, AccreditationScopeItem
 from accordia.models.arrangement import (
     Arrangement,
@@ -10,7 +11,6 @@ from accordia.models.arrangement import (
     SignatoryEvent,
     SignatoryScope,
 )
-from accordia.models import cooperation
 from accordia.models.audit import AuditEntry
 from accordia.models.body import (
     AccreditationBody,

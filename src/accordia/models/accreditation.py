@@ -25,7 +25,7 @@ class Accreditation(IdMixin, SourcedMixin, Base):
 
 
 class AccreditationScopeItem(IdMixin, Base):
-    """One item of the scope as granted: ``STD:ISO 9001``, ``IAF:19``, ``HS:8516``, ``ILAC:TESTING``.
+    """One item of the scope as granted: ``STD:ISO 9001``, ``IAF:19``, ``HS:8516``, ``ILAC:…``.
 
     Later extensions and reductions are events (see :class:`AccreditationEvent`), so the scope
     on any date is derived, never overwritten.

@@ -74,7 +74,7 @@ class Cab(IdMixin, BilingualNameMixin, SourcedMixin, Base):
 
 
 class BodyApprovalEvent(event_columns("cab"), Base):  # type: ignore[misc]
-    """A change of a CAB's approval by its regulator (e.g. CNCA approval of a certification body)."""
+    """A change of a CAB's approval by its regulator (e.g. CNCA's approval of a certifier)."""
 
     __tablename__ = "body_approval_event"
 

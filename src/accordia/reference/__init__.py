@@ -19,7 +19,7 @@ from accordia.db.session import unit_of_work
 from accordia.importer.run import ImportResult, import_files
 
 REFERENCE_ACTOR = "reference"
-PYCOUNTRY_SOURCE = f"ISO 3166-1 via pycountry {pycountry.__version__ if hasattr(pycountry, '__version__') else ''}".strip()
+PYCOUNTRY_SOURCE = "ISO 3166-1 via pycountry " + getattr(pycountry, "__version__", "")
 
 
 def _zh_names() -> gettext.NullTranslations:

@@ -550,11 +550,11 @@ def _candidates(
         for p in dict.fromkeys(v.text for v in (*plan.spaced, *plan.compact)):
             if len(p) >= MIN_SUBSTRING and room(50):
                 add(be.prefix(session, p, LATIN_FORMS, flt, room(50)))
-        groups = [g for g in plan.words if len(g[0]) >= MIN_SUBSTRING]
-        # The two rarest words select; common ones ("technology") only cost time.
-        by_rarity = sorted(groups, key=lambda g: (sum(freq.get(w, 0) for w in g), g[0]))
+        groups = [g for g in _merge_syllables(plan.words) if len(g[0]) >= MIN_SUBSTRING]
+        # The three most selective words select; common ones ("technology") only cost time.
+        by_rarity = sorted(groups, key=lambda g: (_selectivity(g, freq), g[0]))
         if groups and room(200):
-            add(be.contains(session, by_rarity[:2], LATIN_FORMS, flt, room(200)))
+            add(be.contains(session, by_rarity[:3], LATIN_FORMS, flt, room(200)))
         compact = q.latin_compact
         if len(q.tokens) > 1 and len(compact) >= MIN_SUBSTRING and room(100):
             add(be.contains(session, [[compact]], LATIN_FORMS, flt, room(100)))
@@ -564,6 +564,33 @@ def _candidates(
                 if room(100):
                     add(be.contains(session, [g], LATIN_FORMS, flt, room(100)))
     return list(out)
+
+
+def _merge_syllables(groups: list[list[str]]) -> list[list[str]]:
+    """Join runs of short uncorrected words (pinyin syllables: ``ping xin rui``) into one
+    substring (``pingxinrui``), far more selective than each syllable alone."""
+    out: list[list[str]] = []
+    run: list[str] = []
+    for g in [*groups, ["\x00" * 9]]:
+        if len(g) == 1 and len(g[0]) <= 4:
+            run.append(g[0])
+            continue
+        if len(run) > 1:
+            out.append(["".join(run)])
+        elif run:
+            out.append([run[0]])
+        run = []
+        if g[0] != "\x00" * 9:
+            out.append(g)
+    return out
+
+
+def _selectivity(group: list[str], freq: dict[str, int]) -> int:
+    """Estimated matches of a word group: vocabulary frequency, or by length when unknown."""
+    known = [freq[w] for w in group if w in freq]
+    if known:
+        return sum(known)
+    return 0 if len(group[0]) >= 6 else 10**6 // len(group[0])
 
 
 def _rank(

@@ -249,7 +249,7 @@ def arrangement_doc(session: Session, a: m.Arrangement) -> dict[str, Any]:
 def signatories_doc(session: Session, a: m.Arrangement, on: dt.date) -> list[dict[str, Any]]:
     """Signatories of ``a`` with each scope's status on ``on`` and its history."""
     ecos = economy_codes(session)
-    out = []
+    out: list[dict[str, Any]] = []
     for sig in session.execute(select(m.Signatory).filter_by(arrangement_id=a.id)).scalars():
         if sig.accreditation_body_id:
             ab = session.get(m.AccreditationBody, sig.accreditation_body_id)

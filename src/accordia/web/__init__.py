@@ -1,0 +1,40 @@
+"""The public portal: server-rendered pages in Chinese and English over the registry.
+
+``install(app)`` mounts the pages, their static files and a friendly HTML error page for
+paths outside ``/api``; :func:`accordia.app.create_app` calls it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from accordia.web.i18n import negotiate
+from accordia.web.pages import router
+from accordia.web.templating import render
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages on ``app``."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    api_handler = app.exception_handlers.get(StarletteHTTPException)
+
+    async def _http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if request.url.path.startswith("/api") or api_handler is None:
+            if api_handler is None:
+                raise exc
+            result = api_handler(request, exc)
+            return await result if hasattr(result, "__await__") else result  # type: ignore[no-any-return]
+        lang = negotiate(request)
+        what = "page" if exc.status_code == 404 else "error"
+        return render(request, lang, "error.html", status_code=exc.status_code, what=what,
+                      code=exc.status_code)
+
+    app.add_exception_handler(StarletteHTTPException, _http)
