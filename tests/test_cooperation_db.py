@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -241,6 +243,17 @@ def domain_engine(
 def db_figures(engine: Engine, on: dt.date, since: dt.date | None = None) -> Any:
     with session_factory(engine)() as s:
         return cooperation_figures(s, on, since)
+
+
+def test_kinds_register_after_the_arrangements_whatever_is_imported_first() -> None:
+    code = (
+        "import accordia.importer.kinds_cooperation\n"
+        "from accordia.importer.kind import ORDER\n"
+        "import accordia.importer.run\n"
+        "print(ORDER.index('arrangement') < ORDER.index('cooperation_counterpart'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
 
 
 # -- the example files -----------------------------------------------------------------------------
@@ -568,6 +581,15 @@ class TestCli:
         result = self.run("--on", "2023-12-31", "--format", "html", "--out", str(out))
         assert result.exit_code == 0, result.output
         assert "<svg" in out.read_text(encoding="utf-8")
+
+    def test_pdf_to_a_file(self, cli_env: None, tmp_path: Path) -> None:
+        pytest.importorskip("fpdf")
+        out = tmp_path / "report.pdf"
+        result = self.run(
+            "--on", "2023-12-31", "--lang", "zh", "--format", "pdf", "--out", str(out)
+        )
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes().startswith(b"%PDF")
 
     @pytest.mark.parametrize(
         ("args", "message"),

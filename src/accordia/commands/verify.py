@@ -46,7 +46,7 @@ def _usage(message: str) -> NoReturn:
 
 def parse_date(value: str | None, option: str = "--on") -> dt.date:
     if not value:
-        return dt.date.today()
+        return dt.datetime.now(dt.UTC).date()
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
@@ -126,12 +126,19 @@ def render_verdict(v: Verdict, lang: str) -> str:
         asked += f", {'市场' if zh else 'market'} {q['market']}"
     lines.append(asked)
     if v.outcome == "not_found":
-        head = "未找到：本库没有该证书的记录（并不等于无效）" if zh else (
-            "NOT FOUND: the registry holds no such certificate (that is not a finding of invalidity)"
+        head = (
+            "未找到：本库没有该证书的记录（并不等于无效）"
+            if zh
+            else (
+                "NOT FOUND: the registry holds no such certificate "
+                "(that is not a finding of invalidity)"
+            )
         )
     elif v.outcome == "ambiguous":
-        head = "有歧义：多个发证机构使用该编号，请用 --issuer 指定" if zh else (
-            "AMBIGUOUS: several issuers use this number; give one with --issuer"
+        head = (
+            "有歧义：多个发证机构使用该编号，请用 --issuer 指定"
+            if zh
+            else ("AMBIGUOUS: several issuers use this number; give one with --issuer")
         )
     else:
         valid = ("有效" if v.valid else "无效") if zh else ("VALID" if v.valid else "NOT VALID")
@@ -141,7 +148,8 @@ def render_verdict(v: Verdict, lang: str) -> str:
                 head += "，" + ("在该市场获承认" if v.recognized else "在该市场不获承认")
             else:
                 head += ", " + (
-                    f"RECOGNIZED in {q['market']}" if v.recognized
+                    f"RECOGNIZED in {q['market']}"
+                    if v.recognized
                     else f"NOT RECOGNIZED in {q['market']}"
                 )
         if v.failed_link is not None:
@@ -176,7 +184,8 @@ def render_verdict(v: Verdict, lang: str) -> str:
         if cov["submits"]:
             lines.append(
                 f"{'发证机构覆盖' if zh else 'Issuer coverage'}: {cov['issuer']} — "
-                f"{cov['certificate_count']} {'份证书在库，最近提交' if zh else 'on record, last submitted'} "
+                f"{cov['certificate_count']} "
+                f"{'份证书在库，最近提交' if zh else 'on record, last submitted'} "
                 f"{cov['last_submitted_on']}"
             )
         else:

@@ -223,6 +223,7 @@ class ReportWriter:
             enc = "utf-8-sig" if fmt == "csv" else "utf-8"
             self._text = io.TextIOWrapper(fh, encoding=enc, newline="", write_through=False)
         if fmt == "csv":
+            assert self._text is not None
             self._csv = csv.writer(self._text)
             self._csv.writerow(COLUMNS)
         elif fmt == "json":

@@ -675,7 +675,7 @@ def eligible_cabs(
             number_norm="",
             cab_id=cab.id,
             kind=kind,
-            organization_id=None,
+            organization_id=0,
             standard=standard,
             accreditation_id=acc.id,
             issued_on=on,

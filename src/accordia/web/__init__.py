@@ -5,6 +5,7 @@ paths outside ``/api``; :func:`accordia.app.create_app` calls it."""
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -27,14 +28,22 @@ def install(app: FastAPI) -> None:
 
     async def _http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        if request.url.path.startswith("/api") or api_handler is None:
+        if request.url.path.startswith("/api"):
             if api_handler is None:
                 raise exc
             result = api_handler(request, exc)
-            return await result if hasattr(result, "__await__") else result  # type: ignore[no-any-return]
+            if inspect.isawaitable(result):
+                result = await result
+            return result
         lang = negotiate(request)
         what = "page" if exc.status_code == 404 else "error"
-        return render(request, lang, "error.html", status_code=exc.status_code, what=what,
-                      code=exc.status_code)
+        return render(
+            request,
+            lang,
+            "error.html",
+            status_code=exc.status_code,
+            what=what,
+            code=exc.status_code,
+        )
 
     app.add_exception_handler(StarletteHTTPException, _http)

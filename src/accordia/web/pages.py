@@ -274,7 +274,4 @@ def search_page(
 @router.get("/batch")
 def batch_page(request: Request) -> Response:
     lang = negotiate(request)
-    return render(
-        request, lang, "batch.html", twin="/api/v1/docs", action="/api/v1/verify/batch"
-    )
-
+    return render(request, lang, "batch.html", twin="/api/v1/docs", action="/api/v1/verify/batch")

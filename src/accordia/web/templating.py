@@ -163,8 +163,7 @@ def render(
         lang=lang,
         html_lang=LANGUAGES[lang][1],
         languages=[
-            (code, name, url_with(request, lang=code))
-            for code, (_d, _h, name) in LANGUAGES.items()
+            (code, name, url_with(request, lang=code)) for code, (_d, _h, name) in LANGUAGES.items()
         ],
         **context,
     )
