@@ -143,10 +143,6 @@ def test_unknown_kind_is_rejected(session: Session) -> None:
 # --- answers ---------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 6 open: a toned-pinyin query is explained as 'acronym', not 'pinyin'",
-)
 def test_why_it_matched(session: Session) -> None:
     r = search(session, "華為技術")
     assert r.status == "ok" and r.top is not None
