@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, inspect, select
 from typer.testing import CliRunner
 
 from accordia import models as m
-from accordia.api.cooperation import get_engine, router
+from accordia.app import create_app
 from accordia.db.base import Base
 from accordia.db.session import engine_for, session_factory
 from accordia.domain.cooperation import Ledger, figures
@@ -623,10 +622,7 @@ def api_engine(new_database: Callable[..., Engine]) -> Iterator[Engine]:
 
 @pytest.fixture
 def client(api_engine: Engine) -> TestClient:
-    app = FastAPI()
-    app.include_router(router, prefix="/api/v1")
-    app.dependency_overrides[get_engine] = lambda: api_engine
-    return TestClient(app)
+    return TestClient(create_app(engine=api_engine))
 
 
 def count(engine: Engine, model: type[Any]) -> int:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from accordia.api import errors
 from accordia.api.calculators import router
 from accordia.cli import app
 from accordia.domain.audit_time import CalculatorInputError, audit_time
@@ -168,6 +169,7 @@ def test_cli_sampling() -> None:
 
 def _client() -> TestClient:
     api = FastAPI()
+    errors.install(api)
     api.include_router(router, prefix="/api/v1")
     return TestClient(api)
 

@@ -1,58 +1,21 @@
 """``GET /calculators/audit-time`` (IAF MD 5) and ``GET /calculators/sampling`` (IAF MD 1).
 
 The lead mounts ``router`` under ``/api/v1``. Bad input, whether rejected by FastAPI's query
-validation or by the calculator, answers HTTP 422 with ``{"error": {"code", "message", "field"}}``;
-the route class below does this so the router needs no app-level exception handler.
+validation or by the calculator, answers HTTP 422 with ``{"error": {"code", "message", "field"}}``
+through the application's error handlers (:mod:`accordia.api.errors`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from accordia.domain.audit_time import CalculatorInputError, audit_time
+from accordia.domain.audit_time import audit_time
 from accordia.domain.sampling import sample_size
 
-# Domain parameter names → query parameter names.
-_PARAM_FOR_FIELD = {"reduction_pct": "reduction"}
-
-
-def _error(code: str, message: str, field: str | None) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "field": field}}
-    return JSONResponse(status_code=422, content=body)
-
-
-class CalculatorRoute(APIRoute):
-    """Turns validation and calculator errors into the project's 422 error shape."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        original = super().get_route_handler()
-
-        async def handler(request: Request) -> Response:
-            try:
-                return await original(request)
-            except RequestValidationError as exc:
-                errors = list(exc.errors())
-                first = errors[0] if errors else {}
-                loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "body")]
-                field = loc[0] if loc else None
-                message = str(first.get("msg", "invalid request"))
-                if field:
-                    message = f"{field}: {message}"
-                return _error("invalid_parameter", message, field)
-            except CalculatorInputError as exc:
-                return _error(exc.code, exc.message, _PARAM_FOR_FIELD.get(exc.field, exc.field))
-
-        return handler
-
-
-router = APIRouter(prefix="/calculators", tags=["calculators"], route_class=CalculatorRoute)
+router = APIRouter(prefix="/calculators", tags=["calculators"])
 
 
 class BilingualText(BaseModel):

@@ -5,8 +5,8 @@ the columns of the import files (``docs/cooperation.md``): what ``GET`` lists is
 accepts and what ``accordia export`` writes. ``POST`` creates or updates one record through the
 importer kind's ``apply()`` in one transaction, audited under the actor of :func:`get_actor`.
 
-Every error answers ``{"error": {"code", "message", "field"}}`` (the route class below does
-this, so the router needs no app-level exception handler).
+Every error answers ``{"error": {"code", "message", "field"}}`` through the application's error
+handlers (:mod:`accordia.api.errors`); this router raises :class:`ApiError`.
 
 Writes are refused (403) unless the server has ``ACCORDIA_ADMIN_TOKEN`` set and the request
 sends ``Authorization: Bearer <that token>``. This is a stop-gap until the accounts issue
@@ -19,19 +19,19 @@ import datetime as dt
 import hmac
 import json
 import os
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable
 from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
-from fastapi.exceptions import HTTPException, RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from accordia.db.session import default_engine, session_factory, unit_of_work
+from accordia.api.deps import get_engine, get_session
+from accordia.api.errors import ApiError
+from accordia.db.session import unit_of_work
 from accordia.importer.fields import FieldError
 from accordia.importer.kind import REGISTRY
 from accordia.reports import render_cooperation
@@ -42,66 +42,10 @@ ADMIN_TOKEN_ENV = "ACCORDIA_ADMIN_TOKEN"
 ACTOR_HEADER = "X-Accordia-Actor"
 
 
-class ApiError(Exception):
-    """An error answered as ``{"error": {"code", "message", "field"}}`` with ``status``."""
-
-    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.field = field
-
-
-def _error(status: int, code: str, message: str, field: str | None) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "field": field}}
-    return JSONResponse(status_code=status, content=body)
-
-
-class CooperationRoute(APIRoute):
-    """Answers validation errors, :class:`ApiError` and HTTP exceptions in the error shape."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        original = super().get_route_handler()
-
-        async def handler(request: Request) -> Response:
-            try:
-                return await original(request)
-            except RequestValidationError as exc:
-                errors = list(exc.errors())
-                first = errors[0] if errors else {}
-                loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "body", "path")]
-                field = loc[0] if loc else None
-                message = str(first.get("msg", "invalid request"))
-                return _error(
-                    422, "invalid_parameter", f"{field}: {message}" if field else message, field
-                )
-            except ApiError as exc:
-                return _error(exc.status, exc.code, exc.message, exc.field)
-            except HTTPException as exc:
-                return _error(exc.status_code, "http_error", str(exc.detail), None)
-
-        return handler
-
-
-router = APIRouter(prefix="/cooperation", tags=["cooperation"], route_class=CooperationRoute)
+router = APIRouter(prefix="/cooperation", tags=["cooperation"])
 
 
 # -- dependencies ----------------------------------------------------------------------------------
-def get_engine() -> Engine:
-    """The database engine (override in tests with ``app.dependency_overrides``)."""
-    return default_engine()
-
-
-def get_session(engine: Engine = Depends(get_engine)) -> Iterator[Session]:
-    """A read session for one request."""
-    session = session_factory(engine)()
-    try:
-        yield session
-    finally:
-        session.close()
-
-
 def get_actor(
     x_accordia_actor: str | None = Header(
         None, alias=ACTOR_HEADER, description="Name recorded in the audit trail."

@@ -6,9 +6,16 @@ import datetime as dt
 from collections.abc import Iterator
 
 from fastapi import Query, Request
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from accordia.db.session import session_factory
+
+
+def get_engine(request: Request) -> Engine:
+    """The application's database engine (``create_app(engine=...)`` or the settings')."""
+    engine: Engine = request.app.state.engine
+    return engine
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -1,4 +1,8 @@
-"""One error shape for the whole API: ``{"error": {"code", "message", "field"}}``."""
+"""One error shape for the whole API: ``{"error": {"code", "message", "field"}}``.
+
+Routers raise :class:`ApiError` (or a domain error registered below); :func:`install` turns
+them, request validation errors and HTTP errors into that shape, for every router at once.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from accordia.domain.audit_time import CalculatorInputError
 from accordia.services.registry import NotFound
+
+# Domain parameter names → the API's query parameter names.
+_PARAM_FOR_FIELD = {"reduction_pct": "reduction"}
 
 
 class ErrorBody(BaseModel):
@@ -23,6 +31,17 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
+class ApiError(Exception):
+    """An error answered as ``{"error": {"code", "message", "field"}}`` with ``status``."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+
 def error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
     return JSONResponse(
         status_code=status, content={"error": {"code": code, "message": message, "field": field}}
@@ -30,17 +49,28 @@ def error(status: int, code: str, message: str, field: str | None = None) -> JSO
 
 
 def install(app: FastAPI) -> None:
+    """Register the handlers that give every error the one shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api(_r: Request, exc: ApiError) -> JSONResponse:
+        return error(exc.status, exc.code, exc.message, exc.field)
+
     @app.exception_handler(NotFound)
     async def _not_found(_r: Request, exc: NotFound) -> JSONResponse:
         return error(404, "not_found", str(exc))
 
+    @app.exception_handler(CalculatorInputError)
+    async def _calculator(_r: Request, exc: CalculatorInputError) -> JSONResponse:
+        return error(422, exc.code, exc.message, _PARAM_FOR_FIELD.get(exc.field, exc.field))
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_r: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
+        errors = list(exc.errors())
+        first = errors[0] if errors else {}
         loc = [str(x) for x in first.get("loc", ()) if x not in ("query", "body", "path")]
-        return error(
-            422, "invalid_request", str(first.get("msg", "invalid request")), ".".join(loc) or None
-        )
+        field = loc[0] if loc else None
+        message = str(first.get("msg", "invalid request"))
+        return error(422, "invalid_parameter", f"{field}: {message}" if field else message, field)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_r: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -49,6 +79,7 @@ def install(app: FastAPI) -> None:
             405: "method_not_allowed",
             403: "forbidden",
             401: "unauthorized",
+            413: "too_large",
             429: "rate_limited",
         }.get(exc.status_code, "http_error")
         return error(exc.status_code, code, str(exc.detail))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from accordia import models as m
 from accordia.api.deps import get_session, on_date, paging
 from accordia.api.errors import ErrorResponse
+from accordia.domain.identifiers import normalize_number
 from accordia.services import registry as svc
 from accordia.services.registry import NotFound
 
@@ -143,21 +144,13 @@ def list_organizations(
 
 @router.get("/organizations/{key}", summary="One organization with its certificates")
 def get_organization(key: str, session: SessionDep, on: OnDep) -> dict[str, Any]:
-    o = session.execute(select(m.Organization).filter_by(key=key)).scalar()
-    if o is None:
-        raise NotFound(f"no organization {key!r}")
-    doc = svc.organization_doc(session, o, svc.economy_codes(session))
-    certs = session.execute(
-        select(m.Certificate)
-        .filter_by(organization_id=o.id)
-        .order_by(m.Certificate.issued_on)
-        .limit(500)
-    ).scalars()
-    doc["certificates"] = [svc.certificate_doc(session, c, on) for c in certs]
-    return doc
+    return svc.organization_detail(session, key, on)
 
 
-def _acronym_routes(path: str, model: type[Any], label: str) -> None:
+def _acronym_routes(path: str, model: type[Any], label: str, *, detail: bool = True) -> None:
+    """List and (unless ``detail`` is False, when the kind has a richer detail route of its
+    own) detail routes for bodies addressed by economy + acronym."""
+
     @router.get(f"/{path}", response_model=Page, summary=f"List {label}s", name=f"list_{path}")
     def _list(session: SessionDep, p: PageDep, economy: str | None = None) -> Page:
         q = select(model).order_by(model.acronym, model.id)
@@ -168,6 +161,9 @@ def _acronym_routes(path: str, model: type[Any], label: str) -> None:
         ecos = svc.economy_codes(session)
         return _page([svc.body_doc(b, ecos) for b in rows], more, p)
 
+    if not detail:
+        return
+
     @router.get(f"/{path}/{{economy}}/{{acronym}}", summary=f"One {label}", name=f"get_{path}")
     def _get(economy: str, acronym: str, session: SessionDep) -> dict[str, Any]:
         eid = _economy_id(session, economy)
@@ -177,7 +173,17 @@ def _acronym_routes(path: str, model: type[Any], label: str) -> None:
         return svc.body_doc(b, svc.economy_codes(session))
 
 
-_acronym_routes("accreditation-bodies", m.AccreditationBody, "accreditation body")
+@router.get(
+    "/accreditation-bodies/{economy}/{acronym}",
+    summary="One accreditation body with its signatory scopes and accredited CABs",
+)
+def get_accreditation_body(
+    economy: str, acronym: str, session: SessionDep, on: OnDep
+) -> dict[str, Any]:
+    return svc.accreditation_body_detail(session, economy, acronym, on)
+
+
+_acronym_routes("accreditation-bodies", m.AccreditationBody, "accreditation body", detail=False)
 _acronym_routes("regulators", m.Regulator, "regulator")
 _acronym_routes("associations", m.Association, "association")
 
@@ -199,18 +205,7 @@ def list_cabs(
 
 @router.get("/cabs/{registration_number}", summary="One CAB with its accreditations")
 def get_cab(registration_number: str, session: SessionDep, on: OnDep) -> dict[str, Any]:
-    c = session.execute(select(m.Cab).filter_by(registration_number=registration_number)).scalar()
-    if c is None:
-        raise NotFound(f"no CAB {registration_number!r}")
-    ecos = svc.economy_codes(session)
-    doc = svc.cab_doc(session, c, ecos, on)
-    accs = session.execute(
-        select(m.Accreditation, m.AccreditationBody)
-        .join(m.AccreditationBody, m.Accreditation.accreditation_body_id == m.AccreditationBody.id)
-        .filter(m.Accreditation.cab_id == c.id)
-    ).all()
-    doc["accreditations"] = [svc.accreditation_doc(session, a, ab, c, ecos, on) for a, ab in accs]
-    return doc
+    return svc.cab_detail(session, registration_number, on)
 
 
 @router.get("/accreditations", response_model=Page, summary="List accreditations")
@@ -278,7 +273,7 @@ def list_certificates(
 ) -> Page:
     q = select(m.Certificate).order_by(m.Certificate.id)
     if number:
-        q = q.filter(m.Certificate.number_norm == svc.normalize_number(number))
+        q = q.filter(m.Certificate.number_norm == normalize_number(number))
     if cab:
         q = q.join(m.Cab, m.Certificate.cab_id == m.Cab.id).filter(m.Cab.registration_number == cab)
     if organization:
@@ -295,14 +290,7 @@ def list_certificates(
 
 @router.get("/certificates/{cab}/{number:path}", summary="One certificate with its history")
 def get_certificate(cab: str, number: str, session: SessionDep, on: OnDep) -> dict[str, Any]:
-    c = session.execute(
-        select(m.Certificate)
-        .join(m.Cab, m.Certificate.cab_id == m.Cab.id)
-        .filter(m.Cab.registration_number == cab, m.Certificate.number == number)
-    ).scalar()
-    if c is None:
-        raise NotFound(f"no certificate {number!r} issued by {cab!r}")
-    return svc.certificate_doc(session, c, on)
+    return svc.certificate_detail(session, cab, number, on)
 
 
 @router.get("/arrangements", response_model=Page, summary="List arrangements")
@@ -316,12 +304,7 @@ def list_arrangements(session: SessionDep, p: PageDep, kind: str | None = None) 
 
 @router.get("/arrangements/{key}", summary="One arrangement with its signatories by scope")
 def get_arrangement(key: str, session: SessionDep, on: OnDep) -> dict[str, Any]:
-    a = session.execute(select(m.Arrangement).filter_by(key=key)).scalar()
-    if a is None:
-        raise NotFound(f"no arrangement {key!r}")
-    doc = svc.arrangement_doc(session, a)
-    doc["signatories"] = svc.signatories_doc(session, a, on)
-    return doc
+    return svc.arrangement_detail(session, key, on)
 
 
 @router.get("/market-acceptances", response_model=Page, summary="List market acceptance rules")

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from accordia.api.deps import get_session, on_date
-from accordia.api.errors import ErrorResponse, error
+from accordia.api.errors import ApiError, ErrorResponse, error
 from accordia.services.batch import (
     CONTENT_TYPES,
     MAX_ROWS,
@@ -179,24 +179,13 @@ class BatchRequest(BaseModel):
 # --- helpers -----------------------------------------------------------------------------------
 
 
-class _BadParam(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 def _market(session: Session, market: str | None, field: str = "market") -> str | None:
     if market is None or not market.strip():
         return None
     code = market.strip().upper()
     if code not in known_markets(session):
-        raise _BadParam(field, f"unknown market code {market!r}")
+        raise ApiError(422, "invalid_request", f"unknown market code {market!r}", field)
     return code
-
-
-def _bad(exc: _BadParam) -> JSONResponse:
-    return error(422, "invalid_request", exc.message, exc.field)
 
 
 # --- endpoints ---------------------------------------------------------------------------------
@@ -217,10 +206,7 @@ def verify_endpoint(
 ) -> Any:
     """One verdict, link by link. A number the registry does not hold is a 200 with
     ``outcome: "not_found"``; a number of several issuers is ``ambiguous``."""
-    try:
-        code = _market(session, market)
-    except _BadParam as exc:
-        return _bad(exc)
+    code = _market(session, market)
     verdict = Verifier(session).verify(number, issuer=issuer or None, market=code, on=on)
     return verdict.to_dict()
 
@@ -306,10 +292,7 @@ async def verify_batch(request: Request, session: Session = Depends(get_session)
             return error(422, "invalid_request", msg, "body")
         if len(body.rows) > MAX_ROWS:
             return error(413, "too_many_rows", f"more than {MAX_ROWS:,} rows", "rows")
-        try:
-            market = _market(session, body.market)
-        except _BadParam as exc:
-            return _bad(exc)
+        market = _market(session, body.market)
         on = body.on or dt.datetime.now(dt.UTC).date()
         return _report_response(session, rows_from_dicts(body.rows), body.format, market, on, [])
     if not ctype.startswith("multipart/form-data"):
@@ -332,10 +315,7 @@ async def _batch_upload(request: Request, session: Session) -> Any:
         on = dt.date.fromisoformat(on_raw) if on_raw else dt.datetime.now(dt.UTC).date()
     except ValueError:
         return error(422, "invalid_request", f"{on_raw!r} is not a date (YYYY-MM-DD)", "on")
-    try:
-        market = _market(session, str(form.get("market") or "") or None)
-    except _BadParam as exc:
-        return _bad(exc)
+    market = _market(session, str(form.get("market") or "") or None)
     filename = getattr(upload, "filename", None) or "upload.csv"
     suffix = Path(filename).suffix.lower() or ".csv"
     fd, name = tempfile.mkstemp(prefix="accordia-upload-", suffix=suffix)
@@ -366,10 +346,7 @@ def recognized_endpoint(
     on: dt.date = Depends(on_date),
     session: Session = Depends(get_session),
 ) -> Any:
-    try:
-        code = _market(session, market)
-    except _BadParam as exc:
-        return _bad(exc)
+    code = _market(session, market)
     assert code is not None
     try:
         result = recognized_certificates(session, organization, market=code, on=on)
@@ -391,9 +368,6 @@ def eligible_endpoint(
     on: dt.date = Depends(on_date),
     session: Session = Depends(get_session),
 ) -> Any:
-    try:
-        code = _market(session, market)
-    except _BadParam as exc:
-        return _bad(exc)
+    code = _market(session, market)
     assert code is not None
     return eligible_cabs(session, standard, sector=sector, market=code, on=on).to_dict()

@@ -11,7 +11,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from accordia import models as m
-from accordia.domain.identifiers import normalize_number
 from accordia.domain.status import Status, scope_on, status_on, timeline
 
 
@@ -208,18 +207,6 @@ def certificate_doc(session: Session, c: m.Certificate, on: dt.date) -> dict[str
     }
 
 
-def find_certificates(
-    session: Session, number: str, issuer: str | None = None
-) -> list[m.Certificate]:
-    """Certificates whose normalised number matches (optionally from one issuer)."""
-    q = select(m.Certificate).filter(m.Certificate.number_norm == normalize_number(number))
-    if issuer:
-        q = q.join(m.Cab, m.Certificate.cab_id == m.Cab.id).filter(
-            (m.Cab.registration_number == issuer) | (m.Cab.acronym == issuer)
-        )
-    return list(session.execute(q.limit(50)).scalars())
-
-
 def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
@@ -284,3 +271,145 @@ def signatories_doc(session: Session, a: m.Arrangement, on: dt.date) -> list[dic
             )
         out.append({**who, "scopes": sorted(scopes, key=lambda s: s["scope"])})
     return sorted(out, key=lambda s: s.get("accreditation_body") or s.get("cab") or "")
+
+
+# -- detail documents: one function per page and its JSON twin ---------------------------------
+def _economy_id(session: Session, code: str) -> int | None:
+    return session.execute(select(m.Economy.id).filter_by(code=code.upper())).scalar()
+
+
+def certificate_detail(session: Session, cab: str, number: str, on: dt.date) -> dict[str, Any]:
+    """One attestation by issuer registration number + number, with its history."""
+    c = session.execute(
+        select(m.Certificate)
+        .join(m.Cab, m.Certificate.cab_id == m.Cab.id)
+        .filter(m.Cab.registration_number == cab, m.Certificate.number == number)
+    ).scalar()
+    if c is None:
+        raise NotFound(f"no certificate {number!r} issued by {cab!r}")
+    return certificate_doc(session, c, on)
+
+
+def organization_detail(session: Session, key: str, on: dt.date) -> dict[str, Any]:
+    """One organization with its certificates (status on ``on``)."""
+    o = session.execute(select(m.Organization).filter_by(key=key)).scalar()
+    if o is None:
+        raise NotFound(f"no organization {key!r}")
+    doc = organization_doc(session, o, economy_codes(session))
+    certs = session.execute(
+        select(m.Certificate)
+        .filter_by(organization_id=o.id)
+        .order_by(m.Certificate.issued_on)
+        .limit(500)
+    ).scalars()
+    doc["certificates"] = [certificate_doc(session, c, on) for c in certs]
+    return doc
+
+
+def cab_detail(session: Session, registration_number: str, on: dt.date) -> dict[str, Any]:
+    """One CAB with its accreditations (scope and status on ``on``) and recent certificates."""
+    c = session.execute(select(m.Cab).filter_by(registration_number=registration_number)).scalar()
+    if c is None:
+        raise NotFound(f"no CAB {registration_number!r}")
+    ecos = economy_codes(session)
+    doc = cab_doc(session, c, ecos, on)
+    accs = session.execute(
+        select(m.Accreditation, m.AccreditationBody)
+        .join(m.AccreditationBody, m.Accreditation.accreditation_body_id == m.AccreditationBody.id)
+        .filter(m.Accreditation.cab_id == c.id)
+    ).all()
+    doc["accreditations"] = [accreditation_doc(session, a, ab, c, ecos, on) for a, ab in accs]
+    recent = session.execute(
+        select(m.Certificate, m.Organization)
+        .join(m.Organization, m.Certificate.organization_id == m.Organization.id)
+        .filter(m.Certificate.cab_id == c.id)
+        .order_by(m.Certificate.issued_on.desc(), m.Certificate.number)
+        .limit(100)
+    ).all()
+    doc["recent_certificates"] = [
+        {
+            "number": cert.number,
+            "kind": cert.kind,
+            "standard": cert.standard,
+            "issued_on": _iso(cert.issued_on),
+            "holder": {"key": org.key, "name": bilingual(org.name_zh, org.name_en)},
+        }
+        for cert, org in recent
+    ]
+    return doc
+
+
+def accreditation_body_detail(
+    session: Session, economy: str, acronym: str, on: dt.date
+) -> dict[str, Any]:
+    """One accreditation body, its signatory scopes across arrangements (status on ``on`` and
+    history) and the CABs it accredits."""
+    eid = _economy_id(session, economy)
+    ab = (
+        session.execute(
+            select(m.AccreditationBody).filter_by(acronym=acronym, economy_id=eid)
+        ).scalar()
+        if eid
+        else None
+    )
+    if ab is None:
+        raise NotFound(f"no accreditation body {acronym!r} in {economy!r}")
+    doc = body_doc(ab, economy_codes(session))
+    rows = session.execute(
+        select(m.Arrangement, m.SignatoryScope)
+        .join(m.Signatory, m.Signatory.arrangement_id == m.Arrangement.id)
+        .join(m.SignatoryScope, m.SignatoryScope.signatory_id == m.Signatory.id)
+        .filter(m.Signatory.accreditation_body_id == ab.id)
+        .order_by(m.Arrangement.key, m.SignatoryScope.scope)
+    ).all()
+    events: dict[int, list[m.SignatoryEvent]] = {}
+    if rows:
+        for ev in session.execute(
+            select(m.SignatoryEvent).filter(
+                m.SignatoryEvent.parent_id.in_([sc.id for _a, sc in rows])
+            )
+        ).scalars():
+            events.setdefault(ev.parent_id, []).append(ev)
+    grouped: dict[str, dict[str, Any]] = {}
+    for arr, sc in rows:
+        evs = events.get(sc.id, [])
+        entry = grouped.setdefault(
+            arr.key,
+            {
+                "arrangement": arr.key,
+                "name": bilingual(arr.name_zh, arr.name_en),
+                "kind": arr.kind,
+                "scopes": [],
+            },
+        )
+        entry["scopes"].append(
+            {
+                "scope": sc.scope,
+                "status_on": status_on(evs, on).value,
+                "events": events_doc(evs),
+                "timeline": timeline_doc(evs, None),
+            }
+        )
+    doc["on"] = on.isoformat()
+    doc["signatory_scopes"] = list(grouped.values())
+    doc["accredited_cabs"] = [
+        {"registration_number": regno, "name": bilingual(zh, en), "accreditation_number": num}
+        for regno, zh, en, num in session.execute(
+            select(m.Cab.registration_number, m.Cab.name_zh, m.Cab.name_en, m.Accreditation.number)
+            .join(m.Accreditation, m.Accreditation.cab_id == m.Cab.id)
+            .filter(m.Accreditation.accreditation_body_id == ab.id)
+            .order_by(m.Cab.registration_number)
+            .limit(200)
+        )
+    ]
+    return doc
+
+
+def arrangement_detail(session: Session, key: str, on: dt.date) -> dict[str, Any]:
+    """One arrangement with its signatories and each scope's status on ``on``."""
+    a = session.execute(select(m.Arrangement).filter_by(key=key)).scalar()
+    if a is None:
+        raise NotFound(f"no arrangement {key!r}")
+    doc = arrangement_doc(session, a)
+    doc["signatories"] = signatories_doc(session, a, on)
+    return doc

@@ -8,11 +8,9 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accordia import models as m
 from accordia.api.deps import get_session
 from accordia.services import registry as svc
 from accordia.services.verification import Verifier
@@ -45,10 +43,6 @@ def _q(value: str) -> str:
 def not_found_page(request: Request, what: str) -> Response:
     lang = negotiate(request)
     return render(request, lang, "error.html", status_code=404, what=what, code=404)
-
-
-def _economy_id(session: Session, code: str) -> int | None:
-    return session.execute(select(m.Economy.id).filter_by(code=code.upper())).scalar()
 
 
 @router.get("/")
@@ -118,14 +112,10 @@ def certificate_page(
 ) -> Response:
     lang = negotiate(request)
     day = _parse_date(on) or _today()
-    c = session.execute(
-        select(m.Certificate)
-        .join(m.Cab, m.Certificate.cab_id == m.Cab.id)
-        .filter(m.Cab.registration_number == cab, m.Certificate.number == number)
-    ).scalar()
-    if c is None:
+    try:
+        doc = svc.certificate_detail(session, cab, number, day)
+    except svc.NotFound:
         return not_found_page(request, "certificate")
-    doc = svc.certificate_doc(session, c, day)
     return render(
         request,
         lang,
@@ -145,17 +135,10 @@ def organization_page(
 ) -> Response:
     lang = negotiate(request)
     day = _parse_date(on) or _today()
-    o = session.execute(select(m.Organization).filter_by(key=key)).scalar()
-    if o is None:
+    try:
+        doc = svc.organization_detail(session, key, day)
+    except svc.NotFound:
         return not_found_page(request, "organization")
-    doc = svc.organization_doc(session, o, svc.economy_codes(session))
-    certs = session.execute(
-        select(m.Certificate)
-        .filter_by(organization_id=o.id)
-        .order_by(m.Certificate.issued_on)
-        .limit(500)
-    ).scalars()
-    doc["certificates"] = [svc.certificate_doc(session, c, day) for c in certs]
     return render(
         request,
         lang,
@@ -175,24 +158,16 @@ def cab_page(
 ) -> Response:
     lang = negotiate(request)
     day = _parse_date(on) or _today()
-    c = session.execute(select(m.Cab).filter_by(registration_number=regno)).scalar()
-    if c is None:
+    try:
+        doc = svc.cab_detail(session, regno, day)
+    except svc.NotFound:
         return not_found_page(request, "cab")
-    ecos = svc.economy_codes(session)
-    doc = svc.cab_doc(session, c, ecos, day)
-    accs = session.execute(
-        select(m.Accreditation, m.AccreditationBody)
-        .join(m.AccreditationBody, m.Accreditation.accreditation_body_id == m.AccreditationBody.id)
-        .filter(m.Accreditation.cab_id == c.id)
-    ).all()
-    doc["accreditations"] = [svc.accreditation_doc(session, a, ab, c, ecos, day) for a, ab in accs]
     return render(
         request,
         lang,
         "cab.html",
         c=doc,
         on=day.isoformat(),
-        certificates=queries.cab_certificates(session, c),
         twin=f"/api/v1/cabs/{_q(regno)}",
     )
 
@@ -207,25 +182,16 @@ def body_page(
 ) -> Response:
     lang = negotiate(request)
     day = _parse_date(on) or _today()
-    eid = _economy_id(session, economy)
-    ab = (
-        session.execute(
-            select(m.AccreditationBody).filter_by(acronym=acronym, economy_id=eid)
-        ).scalar()
-        if eid
-        else None
-    )
-    if ab is None:
+    try:
+        doc = svc.accreditation_body_detail(session, economy, acronym, day)
+    except svc.NotFound:
         return not_found_page(request, "accreditation_body")
-    doc = svc.body_doc(ab, svc.economy_codes(session))
     return render(
         request,
         lang,
         "body.html",
         b=doc,
         on=day.isoformat(),
-        arrangements=queries.ab_signatory_scopes(session, ab, day),
-        cabs=queries.ab_accredited_cabs(session, ab),
         twin=f"/api/v1/accreditation-bodies/{_q(economy)}/{_q(acronym)}",
     )
 
@@ -239,11 +205,10 @@ def arrangement_page(
 ) -> Response:
     lang = negotiate(request)
     day = _parse_date(on) or _today()
-    a = session.execute(select(m.Arrangement).filter_by(key=key)).scalar()
-    if a is None:
+    try:
+        doc = svc.arrangement_detail(session, key, day)
+    except svc.NotFound:
         return not_found_page(request, "arrangement")
-    doc = svc.arrangement_doc(session, a)
-    doc["signatories"] = svc.signatories_doc(session, a, day)
     by_scope: dict[str, list[dict[str, Any]]] = {}
     for sig in doc["signatories"]:
         for sc in sig["scopes"]:
