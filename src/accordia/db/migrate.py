@@ -17,7 +17,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema of ``engine``'s database up to ``revision``."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
@@ -26,9 +26,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at, or None for an empty database."""
+    """The revision(s) the database is at (``+``-joined when feature branches are applied),
+    or None for an empty database."""
     if not inspect(engine).has_table("alembic_version"):
         return None
     with engine.connect() as conn:
-        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-    return str(row[0]) if row else None
+        rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    return "+".join(sorted(str(r) for r in rows)) or None
