@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from typing import cast
+
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -24,3 +26,8 @@ class IdMixin:
     """Surrogate integer primary key. Never exposed: records are addressed by natural keys."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class (for set-based inserts that bypass the ORM)."""
+    return cast(Table, model.__table__)

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from accordia import models as m
-from accordia.db.base import Base
+from accordia.db.base import Base, table_of
 from accordia.db.types import utcnow
 from accordia.importer.fields import FieldError
 
@@ -91,7 +91,7 @@ class ImportContext:
 
     def flush_audit(self) -> None:
         if self._audit:
-            self.session.execute(insert(m.AuditEntry), self._audit)
+            self.session.execute(insert(table_of(m.AuditEntry)), self._audit)
             self._audit.clear()
 
     # -- generic upsert ----------------------------------------------------------------------
@@ -178,6 +178,21 @@ class ImportContext:
             .limit(1)
         ).first()
         return found is not None
+
+    def ids_by_key(
+        self, model: type[Base], columns: tuple[str, ...], keys: Iterable[tuple[Any, ...]]
+    ) -> dict[tuple[Any, ...], int]:
+        """Ids of the rows of ``model`` whose ``columns`` match one of ``keys`` (one query per
+        1,000 keys), for the set-based import paths."""
+        wanted = list(dict.fromkeys(keys))
+        cols = [getattr(model, c) for c in columns]
+        found: dict[tuple[Any, ...], int] = {}
+        for i in range(0, len(wanted), 1000):
+            part = wanted[i : i + 1000]
+            cond = cols[0].in_([k[0] for k in part]) if len(cols) == 1 else tuple_(*cols).in_(part)
+            for row in self.session.execute(select(model.id, *cols).where(cond)):  # type: ignore[attr-defined]
+                found[tuple(row[1:])] = row[0]
+        return found
 
     # -- natural-key resolvers ---------------------------------------------------------------
     def _lookup(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -28,14 +29,33 @@ class Kind:
     export: Callable[[Session], Iterator[Row]]
     aliases: tuple[str, ...] = field(default=())
     checks: tuple[Callable[[Row], None], ...] = field(default=())
+    # Optional set-based path for high-volume kinds: applies a whole chunk with a few
+    # statements and hands rows it cannot take in bulk to ``apply``. Any error replays the
+    # chunk row by row through ``apply``, so errors still name their line.
+    apply_many: Callable[[ImportContext, list[Row]], None] | None = None
+
+    def apply_chunk(self, ctx: ImportContext, rows: list[Row]) -> None:
+        if self.apply_many is not None:
+            self.apply_many(ctx, rows)
+        else:
+            for row in rows:
+                self.apply(ctx, row)
 
     @property
     def field_names(self) -> list[str]:
-        return [f.name for f in self.fields]
+        return list(self._names)
+
+    @cached_property
+    def _names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @cached_property
+    def _name_set(self) -> frozenset[str]:
+        return frozenset(self._names)
 
     def parse(self, raw: Row) -> Row:
         """Parse and validate one raw row; raise :class:`FieldError` naming the field and rule."""
-        unknown = [k for k in raw if k and k not in self.field_names and not k.startswith("_")]
+        unknown = [k for k in raw if k and k not in self._name_set and not k.startswith("_")]
         if unknown:
             raise FieldError(
                 unknown[0],

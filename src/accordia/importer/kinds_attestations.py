@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from accordia import models as m
+from accordia.db.base import table_of
+from accordia.db.types import utcnow
 from accordia.domain.identifiers import normalize_number
 from accordia.domain.status import EventKind, Status, scope_on, status_on
 from accordia.importer.context import ImportContext, RowError
@@ -276,6 +278,7 @@ def _event_kind(
     resolve: Any,
     model: type[Any],
     export_query: Any,
+    apply_many: Any = None,
 ) -> None:
     def _apply(ctx: ImportContext, row: Row) -> None:
         parent_id, record_key = resolve(ctx, row)
@@ -315,6 +318,7 @@ def _event_kind(
             key=(*(f.name for f in parent_fields), "kind", "effective_on"),
             apply=_apply,
             export=export_query,
+            apply_many=apply_many(_apply) if apply_many else None,
         )
     )
 
@@ -449,6 +453,115 @@ def _apply_certificate(ctx: ImportContext, row: Row) -> None:
     )
 
 
+def _iso_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+
+
+def _apply_certificates(ctx: ImportContext, rows: list[Row]) -> None:
+    """Set-based path: new certificates without sites or stated status are inserted with a few
+    statements per chunk; every other row (updates, sites, status changes, duplicates within
+    the chunk) goes through :func:`_apply_certificate`."""
+    cabs = {r["cab"]: ctx.cab(r["cab"]) for r in rows}
+    existing = ctx.ids_by_key(
+        m.Certificate, ("cab_id", "number"), ((cabs[r["cab"]], r["number"]) for r in rows)
+    )
+    orgs = ctx.ids_by_key(m.Organization, ("key",), ((r["organization"],) for r in rows))
+    bulk: list[Row] = []
+    seen: set[tuple[int, str]] = set()
+    for r in rows:
+        key = (cabs[r["cab"]], r["number"])
+        if (
+            key in existing
+            or key in seen
+            or r["sites"]
+            or r["status"]
+            or (
+                r["accreditation"]
+                and (not r["accreditation_body"] or not r["accreditation_body_economy"])
+            )
+            or (r["organization"],) not in orgs
+        ):
+            _apply_certificate(ctx, r)  # the per-row path reports its own errors
+            continue
+        seen.add(key)
+        bulk.append(r)
+    if not bulk:
+        return
+    values = []
+    for r in bulk:
+        ctx.standard(r["standard"], "standard")
+        acc = None
+        if r["accreditation"]:
+            ab = ctx.accreditation_body(
+                r["accreditation_body"], r["accreditation_body_economy"], "accreditation_body"
+            )
+            acc = ctx.accreditation(ab, r["accreditation"])
+        r["scope"] = check_scope_items(ctx, r["scope"], "scope")
+        values.append(
+            {
+                "cab_id": cabs[r["cab"]],
+                "number": r["number"],
+                "number_norm": normalize_number(r["number"]),
+                "kind": r["kind"],
+                "organization_id": orgs[(r["organization"],)],
+                "standard": r["standard"],
+                "accreditation_id": acc,
+                "scope_zh": r["scope_zh"],
+                "scope_en": r["scope_en"],
+                "original_issue_on": r["original_issue_on"],
+                "issued_on": r["issued_on"],
+                "expires_on": r["expires_on"],
+                "personnel": r["personnel"],
+                "site_count": r["site_count"],
+                "source": r["source"] or "",
+            }
+        )
+    now = utcnow()
+    cert_table = table_of(m.Certificate)
+    ids = (
+        ctx.session.execute(
+            insert(cert_table)
+            .values(recorded_at=now)
+            .returning(cert_table.c.id, sort_by_parameter_order=True),
+            values,
+        )
+        .scalars()
+        .all()
+    )
+    items = [
+        {"certificate_id": i, "item": it}
+        for i, r in zip(ids, bulk, strict=True)
+        for it in r["scope"]
+    ]
+    if items:
+        ctx.session.execute(insert(table_of(m.CertificateScopeItem)), items)
+    events = [
+        {
+            "parent_id": i,
+            "kind": EventKind.GRANTED.value,
+            "effective_on": r["issued_on"],
+            "recorded_at": now,
+            "source": r["source"] or "",
+            "note": None,
+            "scope": None,
+        }
+        for i, r in zip(ids, bulk, strict=True)
+    ]
+    ctx.session.execute(insert(table_of(m.CertificateEvent)), events)
+    for v, ev, r in zip(values, events, bulk, strict=True):
+        record_key = f"{r['cab']} / {r['number']}"
+        ctx.audit("create", "certificate", record_key, None, _iso_values(v))
+        ctx.audit(
+            "event",
+            "certificate_event",
+            record_key,
+            None,
+            _iso_values({k: x for k, x in ev.items() if k != "recorded_at"}),
+        )
+    ctx.stats.created += len(bulk)
+    ctx.stats.events += len(bulk)
+
+
 def _is_new_cycle(ctx: ImportContext, cert_id: int, issued_on: dt.date) -> bool:
     """A re-imported certificate with a later issue date starts a new cycle (a renewal)."""
     latest = (
@@ -483,52 +596,60 @@ def _export_certificate(session: Session) -> Iterator[Row]:
         .join(m.Organization, m.Certificate.organization_id == m.Organization.id)
         .order_by(m.Cab.registration_number, m.Certificate.number)
     )
-    for cert, regno, org_key in session.execute(q).yield_per(2000):
-        ab = number = None
-        if cert.accreditation_id:
-            ab_id, number = accs[cert.accreditation_id]
-            ab = abs_[ab_id]
-        sites = (
+    for part in session.execute(q).yield_per(2000).partitions():
+        ids = [cert.id for cert, _r, _o in part]
+        sites: dict[int, list[str]] = {}
+        for cid, key in session.execute(
+            select(m.CertificateSite.certificate_id, m.Site.key)
+            .join(m.Site, m.CertificateSite.site_id == m.Site.id)
+            .where(m.CertificateSite.certificate_id.in_(ids))
+            .order_by(m.Site.key)
+        ):
+            sites.setdefault(cid, []).append(key)
+        items: dict[int, list[str]] = {}
+        for cid, item in session.execute(
+            select(m.CertificateScopeItem.certificate_id, m.CertificateScopeItem.item)
+            .where(m.CertificateScopeItem.certificate_id.in_(ids))
+            .order_by(m.CertificateScopeItem.item)
+        ):
+            items.setdefault(cid, []).append(item)
+        first_issue: dict[int, dt.date] = dict(
             session.execute(
-                select(m.Site.key)
-                .join(m.CertificateSite, m.CertificateSite.site_id == m.Site.id)
-                .filter(m.CertificateSite.certificate_id == cert.id)
-                .order_by(m.Site.key)
-            )
-            .scalars()
-            .all()
+                select(m.CertificateEvent.parent_id, func.min(m.CertificateEvent.effective_on))
+                .where(
+                    m.CertificateEvent.parent_id.in_(ids),
+                    m.CertificateEvent.kind == EventKind.GRANTED,
+                )
+                .group_by(m.CertificateEvent.parent_id)
+            ).all()
         )
-        first_issue = (
-            session.execute(
-                select(m.CertificateEvent.effective_on)
-                .filter_by(parent_id=cert.id, kind=EventKind.GRANTED)
-                .order_by(m.CertificateEvent.effective_on)
-            )
-            .scalars()
-            .first()
-        )
-        yield {
-            "cab": regno,
-            "number": cert.number,
-            "kind": cert.kind,
-            "organization": org_key,
-            "standard": cert.standard,
-            "accreditation_body": ab.acronym if ab else None,
-            "accreditation_body_economy": ecos[ab.economy_id] if ab else None,
-            "accreditation": number,
-            "scope": _scope_items(session, m.CertificateScopeItem, "certificate_id", cert.id),
-            "sites": list(sites),
-            "scope_zh": cert.scope_zh,
-            "scope_en": cert.scope_en,
-            "original_issue_on": cert.original_issue_on,
-            "issued_on": first_issue or cert.issued_on,
-            "expires_on": cert.expires_on,
-            "personnel": cert.personnel,
-            "site_count": cert.site_count,
-            "status": None,
-            "changed_on": None,
-            "source": cert.source,
-        }
+        for cert, regno, org_key in part:
+            ab = number = None
+            if cert.accreditation_id:
+                ab_id, number = accs[cert.accreditation_id]
+                ab = abs_[ab_id]
+            yield {
+                "cab": regno,
+                "number": cert.number,
+                "kind": cert.kind,
+                "organization": org_key,
+                "standard": cert.standard,
+                "accreditation_body": ab.acronym if ab else None,
+                "accreditation_body_economy": ecos[ab.economy_id] if ab else None,
+                "accreditation": number,
+                "scope": items.get(cert.id, []),
+                "sites": sites.get(cert.id, []),
+                "scope_zh": cert.scope_zh,
+                "scope_en": cert.scope_en,
+                "original_issue_on": cert.original_issue_on,
+                "issued_on": first_issue.get(cert.id) or cert.issued_on,
+                "expires_on": cert.expires_on,
+                "personnel": cert.personnel,
+                "site_count": cert.site_count,
+                "status": None,
+                "changed_on": None,
+                "source": cert.source,
+            }
 
 
 register(
@@ -584,6 +705,7 @@ register(
         ),
         key=("cab", "number"),
         apply=_apply_certificate,
+        apply_many=_apply_certificates,
         export=_export_certificate,
         aliases=("attestations", "certs"),
         checks=(
@@ -624,6 +746,65 @@ def _export_certificate_events(session: Session) -> Iterator[Row]:
         }
 
 
+def _certificate_events_many(per_row: Any) -> Any:
+    """Set-based path for certificate events: one look-up of the certificates and of their
+    recorded events per chunk, one insert for the new events. Scope-change events and events
+    of certificates not found go through ``per_row`` (which reports errors)."""
+
+    def _apply_many(ctx: ImportContext, rows: list[Row]) -> None:
+        cabs = {r["cab"]: ctx.cab(r["cab"]) for r in rows}
+        certs = ctx.ids_by_key(
+            m.Certificate, ("cab_id", "number"), ((cabs[r["cab"]], r["certificate"]) for r in rows)
+        )
+        have: set[tuple[int, str, dt.date]] = set()
+        ids = list(set(certs.values()))
+        for i in range(0, len(ids), 1000):
+            for pid, kind, on, scope in ctx.session.execute(
+                select(
+                    m.CertificateEvent.parent_id,
+                    m.CertificateEvent.kind,
+                    m.CertificateEvent.effective_on,
+                    m.CertificateEvent.scope,
+                ).where(m.CertificateEvent.parent_id.in_(ids[i : i + 1000]))
+            ):
+                if not scope:
+                    have.add((pid, kind, on))
+        now = utcnow()
+        new: list[dict[str, Any]] = []
+        for r in rows:
+            pid = certs.get((cabs[r["cab"]], r["certificate"]))
+            if pid is None or r["scope"]:
+                per_row(ctx, r)
+                continue
+            key = (pid, r["kind"], r["effective_on"])
+            if key in have:
+                ctx.stats.unchanged += 1
+                continue
+            have.add(key)
+            ev = {
+                "parent_id": pid,
+                "kind": r["kind"],
+                "effective_on": r["effective_on"],
+                "recorded_at": now,
+                "source": r["source"] or "",
+                "note": r["note"],
+                "scope": None,
+            }
+            new.append(ev)
+            ctx.audit(
+                "event",
+                "certificate_event",
+                f"{r['cab']} / {r['certificate']}",
+                None,
+                _iso_values({k: x for k, x in ev.items() if k != "recorded_at"}),
+            )
+        if new:
+            ctx.session.execute(insert(table_of(m.CertificateEvent)), new)
+            ctx.stats.events += len(new)
+
+    return _apply_many
+
+
 _event_kind(
     "certificate_event",
     "certificate_events",
@@ -635,6 +816,7 @@ _event_kind(
     _resolve_certificate,
     m.CertificateEvent,
     _export_certificate_events,
+    _certificate_events_many,
 )
 
 

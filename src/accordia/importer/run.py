@@ -203,8 +203,7 @@ def _apply_chunk(
     saved = ctx.stats.as_dict()
     sp = ctx.session.begin_nested()
     try:
-        for _line, _raw, row in parsed:
-            k.apply(ctx, row)
+        k.apply_chunk(ctx, [row for _line, _raw, row in parsed])
         ctx.session.flush()
         sp.commit()
     except FieldError:
