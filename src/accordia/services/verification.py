@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from accordia import models as m
@@ -87,9 +87,22 @@ class Chain:
     ab_names: dict[int, Bilingual] = field(default_factory=dict)
     ab_economy: dict[str, str] = field(default_factory=dict)
     economies: dict[int, str] = field(default_factory=dict)
+    # CAB id → its facts (accreditations, approvals, signatory records), filled on first use
+    cabs: dict[int, CabPart] = field(default_factory=dict)
 
     def signatories_of(self, participants: set[str]) -> tuple[SignatoryFacts, ...]:
         return tuple(s for s in self.signatories if s.participant in participants)
+
+
+@dataclass(frozen=True)
+class CabPart:
+    """What every verdict about one CAB's attestations shares: loaded once per chain."""
+
+    cab: CabFacts
+    name: Bilingual
+    accreditations: tuple[AccreditationFacts, ...]
+    accreditation_ids: dict[int, AccreditationRef]
+    signatories: tuple[SignatoryFacts, ...]
 
 
 _FINGERPRINT_TABLES = (
@@ -102,14 +115,24 @@ _FINGERPRINT_TABLES = (
     m.MarketAcceptance,
     m.ScopeCode,
     m.AccreditationBody,
+    m.Accreditation,
+    m.AccreditationEvent,
+    m.AccreditationScopeItem,
+    m.BodyApprovalEvent,
+    m.Cab,
+    m.AuditEntry,  # every write through the services and the importer is audited
+)
+
+
+_FINGERPRINT = select(
+    *[select(func.max(t.id)).scalar_subquery() for t in _FINGERPRINT_TABLES]
 )
 
 
 def fingerprint(session: Session) -> tuple[Any, ...]:
-    """One query: the highest id of each upper-chain table (rows are only ever added)."""
-    cols = [select(func.max(t.id)).scalar_subquery() for t in _FINGERPRINT_TABLES]
-    row = session.execute(select(*cols)).one()
-    return tuple(row)
+    """One query: the highest id of each table the cached facts come from. Rows of the chain
+    are only ever added; an update in place (a CAB's name) always adds an audit entry."""
+    return tuple(session.execute(_FINGERPRINT).one())
 
 
 def load_chain(session: Session) -> Chain:
@@ -312,22 +335,43 @@ def certificate_facts(
     )
 
 
+_EVENTS = select(m.CertificateEvent).where(m.CertificateEvent.parent_id == bindparam("pid"))
+_SCOPE = select(m.CertificateScopeItem.item).where(
+    m.CertificateScopeItem.certificate_id == bindparam("pid")
+)
+_CANDIDATES = (
+    select(m.Certificate, m.Cab)
+    .join(m.Cab, m.Certificate.cab_id == m.Cab.id)
+    .where(m.Certificate.number_norm == bindparam("norm"))
+    .limit(20)
+)
+_CANDIDATES_OF_ISSUER = _CANDIDATES.where(
+    (m.Cab.registration_number == bindparam("issuer")) | (m.Cab.acronym == bindparam("issuer"))
+)
+_HOLDER = select(m.Organization.name_zh, m.Organization.name_en).where(
+    m.Organization.id == bindparam("oid")
+)
+
+
 class Verifier:
-    """Verification for one session: certificate look-up, facts, verdict."""
+    """Verification for one session: certificate look-up, facts, verdict.
+
+    Per verdict: the chain fingerprint, the certificate with its CAB, its events, its scope and
+    its holder's names (five indexed look-ups with pre-built statements). Everything about the
+    CAB and above is cached with the chain.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.chain = chain_for(session)
 
     def candidates(self, number: str, issuer: str | None) -> list[tuple[m.Certificate, m.Cab]]:
-        q = (
-            select(m.Certificate, m.Cab)
-            .join(m.Cab, m.Certificate.cab_id == m.Cab.id)
-            .filter(m.Certificate.number_norm == normalize_number(number))
-        )
+        norm = normalize_number(number)
         if issuer:
-            q = q.filter((m.Cab.registration_number == issuer) | (m.Cab.acronym == issuer))
-        return [(c, cab) for c, cab in self.session.execute(q.limit(20)).all()]
+            rows = self.session.execute(_CANDIDATES_OF_ISSUER, {"norm": norm, "issuer": issuer})
+        else:
+            rows = self.session.execute(_CANDIDATES, {"norm": norm})
+        return [(c, cab) for c, cab in rows.all()]
 
     def coverage(self, issuer: str | None) -> IssuerCoverage | None:
         if not issuer:
@@ -357,15 +401,13 @@ class Verifier:
             source=cab.source,
         )
 
-    def facts(self, cert: m.Certificate, cab: m.Cab) -> VerificationFacts:
+    def cab_part(self, cab: m.Cab) -> CabPart:
+        """The CAB's accreditations, approvals and signatory records (cached per chain)."""
+        c = self.chain
+        part = c.cabs.get(cab.id)
+        if part is not None:
+            return part
         s = self.session
-        events = s.execute(select(m.CertificateEvent).filter_by(parent_id=cert.id)).scalars().all()
-        scope = (
-            s.execute(select(m.CertificateScopeItem.item).filter_by(certificate_id=cert.id))
-            .scalars()
-            .all()
-        )
-        holder = s.get(m.Organization, cert.organization_id)
         accs = s.execute(select(m.Accreditation).filter_by(cab_id=cab.id)).scalars().all()
         acc_ids = [a.id for a in accs]
         acc_events = _grouped(s, m.AccreditationEvent, acc_ids)
@@ -377,9 +419,8 @@ class Verifier:
                 ).filter(m.AccreditationScopeItem.accreditation_id.in_(acc_ids))
             ):
                 items[a_id].append(item)
-        c = self.chain
         acc_facts = []
-        acc_ref = None
+        refs: dict[int, AccreditationRef] = {}
         for a in accs:
             key = c.ab_keys[a.accreditation_body_id]
             acronym, economy = key.rsplit("/", 1)
@@ -396,22 +437,56 @@ class Verifier:
                     source=a.source,
                 )
             )
-            if a.id == cert.accreditation_id:
-                acc_ref = AccreditationRef(key, a.number)
+            refs[a.id] = AccreditationRef(key, a.number)
         approvals = s.execute(select(m.BodyApprovalEvent).filter_by(parent_id=cab.id)).scalars()
         participants = {f.body for f in acc_facts} | {cab.registration_number}
-        return VerificationFacts(
-            certificate=certificate_facts(cert, cab, events, scope, holder, acc_ref),
+        name = Bilingual(cab.name_zh, cab.name_en)
+        part = CabPart(
             cab=CabFacts(
                 registration_number=cab.registration_number,
-                name=Bilingual(cab.name_zh, cab.name_en),
+                name=name,
                 kind=cab.kind,
                 economy=c.economies[cab.economy_id],
                 approval_events=_events(approvals),
                 source=cab.source,
             ),
+            name=name,
             accreditations=tuple(acc_facts),
+            accreditation_ids=refs,
             signatories=c.signatories_of(participants),
+        )
+        c.cabs[cab.id] = part
+        return part
+
+    def facts(self, cert: m.Certificate, cab: m.Cab) -> VerificationFacts:
+        s = self.session
+        part = self.cab_part(cab)
+        events: Sequence[Any] = ()
+        scope: Sequence[str] = ()
+        if cert.id is not None:
+            events = s.execute(_EVENTS, {"pid": cert.id}).scalars().all()
+            scope = s.execute(_SCOPE, {"pid": cert.id}).scalars().all()
+        holder = s.execute(_HOLDER, {"oid": cert.organization_id}).first()
+        acc_ref = part.accreditation_ids.get(cert.accreditation_id or -1)
+        c = self.chain
+        return VerificationFacts(
+            certificate=CertificateFacts(
+                number=cert.number,
+                issuer=cab.registration_number,
+                kind=cert.kind,
+                standard=cert.standard,
+                issued_on=cert.issued_on,
+                expires_on=cert.expires_on,
+                scope=tuple(scope),
+                events=_events(events),
+                holder=Bilingual(holder[0], holder[1]) if holder else Bilingual(),
+                issuer_name=part.name,
+                accreditation=acc_ref,
+                source=cert.source,
+            ),
+            cab=part.cab,
+            accreditations=part.accreditations,
+            signatories=part.signatories,
             arrangements=c.arrangements,
             recognitions=c.recognitions,
             acceptances=c.acceptances,
