@@ -124,9 +124,7 @@ _FINGERPRINT_TABLES = (
 )
 
 
-_FINGERPRINT = select(
-    *[select(func.max(t.id)).scalar_subquery() for t in _FINGERPRINT_TABLES]
-)
+_FINGERPRINT = select(*[select(func.max(t.id)).scalar_subquery() for t in _FINGERPRINT_TABLES])
 
 
 def fingerprint(session: Session) -> tuple[Any, ...]:
