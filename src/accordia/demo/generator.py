@@ -18,12 +18,14 @@ from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from accordia import models as m
+from accordia.db.bulk import BulkWriter
 from accordia.db.types import utcnow
-from accordia.demo.bulk import BulkWriter
 from accordia.demo.names import chinese_org, uscc, western_org
+from accordia.domain.audit_time import audit_time
 from accordia.domain.cycle import add_months
 from accordia.domain.identifiers import normalize_number
 from accordia.domain.status import EventKind
+from accordia.models.supervision import CertificationAudit
 
 SOURCE = "SYNTHETIC DEMO DATA (accordia demo, seed {seed}); not a real record"
 TODAY = dt.date(2026, 11, 27)  # the demo world is anchored on a fixed date, for determinism
@@ -188,6 +190,22 @@ def _ensure_demo_bodies(
     w.flush()
 
 
+# Supervision plants (issue 7): fixed CAB indices (all management-system CBs at any scale)
+MILL_CAB = 6  # one auditor, a burst of certificates in one year: a "certificate mill"
+SUSPENDED_MS_CAB = 7  # accreditation suspended March–May 2024
+PLAIN_CABS = (8, 9)  # clean CABs for the other plants
+MILL_LIMIT = 30  # max_certificates_per_auditor_year of the certificate_mill rule
+
+
+def _auditors(i: int, drawn: int, scale: int, n_cabs: int) -> int:
+    """Auditors of CAB ``i``: the mill has one; every other CAB has enough for twice its
+    expected yearly issuing (certificates spread over 3.5 years), so no accidental mill."""
+    if i == MILL_CAB:
+        return 1
+    per_year = scale / max(n_cabs, 1) / 3.5 * 1.5
+    return max(drawn, -(-int(per_year * 2) // MILL_LIMIT))
+
+
 @dataclass
 class _Cab:
     id: int
@@ -251,7 +269,7 @@ def _cabs(
                 "economy_id": eco[code],
                 "website": None,
                 "organization_id": None,
-                "auditor_count": 4 if i == 5 else rng.randint(20, 120),
+                "auditor_count": _auditors(i, 4 if i == 5 else rng.randint(20, 120), scale, n),
                 "source": source,
                 "recorded_at": now,
             },
@@ -262,7 +280,7 @@ def _cabs(
                 "id": ids.take(m.BodyApprovalEvent),
                 "parent_id": cab_id,
                 "kind": "granted",
-                "effective_on": dt.date(2012, 1, 1) + dt.timedelta(days=37 * i),
+                "effective_on": dt.date(2012, 1, 1) + dt.timedelta(days=37 * (i % 100)),
                 "recorded_at": now,
                 "source": source,
                 "note": None,
@@ -287,7 +305,8 @@ def _cabs(
             ]
         else:
             scope = ["STD:IEC 60335-1", "HS:85", "HS:94"]
-        granted = dt.date(2014, 3, 1) + dt.timedelta(days=29 * i)
+        # modulo 100: every CAB is approved and accredited years before the certificates
+        granted = dt.date(2014, 3, 1) + dt.timedelta(days=29 * (i % 100))
         w.add(
             m.Accreditation.__table__,
             {
@@ -312,9 +331,13 @@ def _cabs(
             )
         _event(w, ids, m.AccreditationEvent, acc_id, "granted", granted, source, now)
         c = _Cab(cab_id, regno, kind, code, acc_id, abs_[ab], scope)
-        if i == 2 % n or (i > 10 and i % 11 == 0):
-            # accreditation suspended for three months in 2023, then restored
-            c.suspended = (dt.date(2023, 3, 1), dt.date(2023, 5, 31))
+        if i == 2 % n or (i > 10 and i % 11 == 0) or i == SUSPENDED_MS_CAB:
+            # accreditation suspended for three months, then restored
+            c.suspended = (
+                (dt.date(2024, 3, 1), dt.date(2024, 5, 31))
+                if i == SUSPENDED_MS_CAB
+                else (dt.date(2023, 3, 1), dt.date(2023, 5, 31))
+            )
             _event(w, ids, m.AccreditationEvent, acc_id, "suspended", c.suspended[0], source, now)
             _event(
                 w,
@@ -440,6 +463,151 @@ def _organizations(
     return out
 
 
+MS_ROTATION = ("ISO 9001", "ISO 14001", "ISO 45001", "ISO 22000")
+
+
+@dataclass
+class _Plant:
+    """One planted irregularity: the certificate's forced properties."""
+
+    rule: str | None
+    cab: int  # index into the CAB list
+    org: int  # index into the organization list
+    standard: str
+    issued: dt.date
+    note: str
+
+
+def _plants(scale: int) -> dict[int, _Plant]:
+    """Stream index → plant. Fixed indices below 200, so every rule is planted at any scale
+    ≥ 200; the organizations (40–59) are never a showcase's (0, 7, 14)."""
+    a, b = PLAIN_CABS
+    plan = {
+        7: _Plant(
+            "issued_outside_scope",
+            a,
+            51,
+            "ISO 9001",
+            dt.date(2024, 4, 15),
+            "scope item IAF:38 is in no CAB's accreditation",
+        ),
+        11: _Plant(
+            "issued_while_suspended",
+            SUSPENDED_MS_CAB,
+            52,
+            "ISO 9001",
+            dt.date(2024, 3, 11),
+            "issued during the CAB's accreditation suspension",
+        ),
+        13: _Plant(
+            "validity_exceeds_cycle",
+            b,
+            53,
+            "ISO 9001",
+            dt.date(2024, 4, 15),
+            "printed validity of four years",
+        ),
+        17: _Plant(
+            "surveillance_overdue",
+            a,
+            54,
+            "ISO 9001",
+            dt.date(2024, 2, 10),
+            "no surveillance audit at all",
+        ),
+        19: _Plant(
+            "expired_shown_valid",
+            b,
+            55,
+            "ISO 9001",
+            dt.date(2022, 1, 15),
+            "expired 2025-01-14, surveillance recorded on 2025-03-03",
+        ),
+        21: _Plant(
+            "suspension_beyond_limit",
+            a,
+            56,
+            "ISO 14001",
+            dt.date(2024, 6, 3),
+            "suspended 2024-12-20, never restored nor withdrawn",
+        ),
+        23: _Plant(
+            "audit_time_below_md5",
+            b,
+            57,
+            "ISO 9001",
+            dt.date(2024, 4, 15),
+            "initial audit half a day below the IAF MD 5 minimum",
+        ),
+        27: _Plant(
+            "sample_below_md1",
+            a,
+            50,
+            "ISO 9001",
+            dt.date(2024, 4, 15),
+            "6 sites (x = 5): 2 visited, IAF MD 1 needs 3",
+        ),
+        29: _Plant(
+            "issued_too_soon",
+            b,
+            58,
+            "ISO 9001",
+            dt.date(2024, 4, 15),
+            "issued 3 days after the application",
+        ),
+        31: _Plant(None, a, 59, "ISO 14001", dt.date(2024, 1, 15), "first of a concurrent pair"),
+        33: _Plant(
+            "concurrent_certification",
+            b,
+            59,
+            "ISO 14001",
+            dt.date(2025, 2, 1),
+            "the organization already held ISO 14001 from another CAB",
+        ),
+    }
+    for k in range(MILL_LIMIT + 1):
+        plan[37 + k] = _Plant(
+            "certificate_mill" if k == 0 else None,
+            MILL_CAB,
+            40 + k % 5,
+            "ISO 45001",
+            dt.date(2025, 1, 6) + dt.timedelta(days=11 * k),
+            f"{MILL_LIMIT + 1} certificates in 2025 from one auditor",
+        )
+    return {n: p for n, p in plan.items() if n < scale}
+
+
+def _clean_issue_date(issued: dt.date, cab: _Cab) -> dt.date:
+    """Move an ordinary certificate's issue date out of its CAB's suspension and before its
+    CAB's withdrawal, so only the plants break the rules."""
+    if cab.suspended and cab.suspended[0] <= issued <= cab.suspended[1]:
+        issued = cab.suspended[1] + dt.timedelta(days=1 + (issued - cab.suspended[0]).days)
+    if cab.withdrawn_on and issued >= cab.withdrawn_on:
+        back = 1 + (issued - cab.withdrawn_on).days % 365
+        issued = cab.withdrawn_on - dt.timedelta(days=back)
+    return issued
+
+
+def _surveillance(
+    issued: dt.date,
+    expires: dt.date | None,
+    first_offset: int,
+    suspended: tuple[dt.date, dt.date] | None,
+    ended: dt.date | None,
+) -> list[dt.date]:
+    """Surveillance dates that meet ISO/IEC 17021-1: yearly from 300–340 days after the
+    decision (within 12 months, one in every calendar year of the cycle), none while the
+    certificate is suspended, after it ended, after its expiry or after the demo's today."""
+    last = min(d for d in (expires, TODAY, ended and ended - dt.timedelta(days=1)) if d)
+    out = []
+    s = issued + dt.timedelta(days=first_offset)
+    while s <= last:
+        if not (suspended and suspended[0] <= s < suspended[1]):
+            out.append(s)
+        s = add_months(s, 12)
+    return out
+
+
 def _certificates(
     w: BulkWriter,
     ids: _Ids,
@@ -456,27 +624,29 @@ def _certificates(
     ms_cabs = [c for c in cabs if c.kind == "ms_cb"]
     prod_cabs = [c for c in cabs if c.kind == "product_cb"]
     lab_cabs = [c for c in cabs if c.kind == "testing_lab"]
-    plant_at = {
-        7: "issued_outside_scope",
-        11: "issued_while_suspended",
-        13: "validity_exceeds_cycle",
-        17: "surveillance_overdue",
-        19: "expired_shown_valid",
-    }
+    plants = _plants(scale)
+    # an organization's standard planted with one CAB is never given to another CAB; a
+    # showcase's (organization, standard) keeps the showcase's CAB
+    exclusive = {(orgs[p.org].id, p.standard) for p in plants.values()}
+    reserved: dict[tuple[int, str], _Cab] = {}
     for n in range(scale):
-        org = orgs[(n * 7 + n // len(orgs)) % len(orgs)]
+        org_index = (n * 7 + n // len(orgs)) % len(orgs)
+        plant = plants.get(n)
+        if plant:
+            org_index = plant.org
+        org = orgs[org_index]
         special = None
         if n < 5:
             special = n
         kind_pick = n % 10
-        if special == 3 or (special is None and kind_pick == 8 and prod_cabs):
+        if plant is None and (special == 3 or (special is None and kind_pick == 8 and prod_cabs)):
             cab, kind, standard, prefix = (
                 prod_cabs[n % len(prod_cabs)],
                 "product_certificate",
                 "IEC 60335-1",
                 "P",
             )
-        elif special == 4 or (special is None and kind_pick == 9 and lab_cabs):
+        elif plant is None and (special == 4 or (special is None and kind_pick == 9 and lab_cabs)):
             cab, kind, standard, prefix = (
                 lab_cabs[n % len(lab_cabs)],
                 "test_report",
@@ -497,6 +667,17 @@ def _certificates(
             if r > 0.93 or special in (0, 1):
                 # ISO 22000: the MS sub-scope the reference data evidences for CNAS
                 standard = "ISO 22000"
+            if plant:
+                cab, standard = cabs[plant.cab], plant.standard
+            elif special is None:
+                while (org.id, standard) in exclusive:
+                    standard = MS_ROTATION[(MS_ROTATION.index(standard) + 1) % 3]
+                cab = (
+                    reserved.get((org.id, standard))
+                    or ms_cabs[(org_index + MS_ROTATION.index(standard)) % len(ms_cabs)]
+                )
+            else:
+                reserved[(org.id, standard)] = cab
         cert_id = ids.take(m.Certificate)
         number = {
             0: showcase.valid,
@@ -510,6 +691,10 @@ def _certificates(
             issued = dt.date(2025, 3, 10)
         if special == 2:
             issued = dt.date(2024, 5, 20)
+        if plant:
+            issued = plant.issued
+        elif special is None:
+            issued = _clean_issue_date(issued, cab)
         years = 3 if kind == "ms_certificate" else 5 if kind == "product_certificate" else 0
         expires = (add_months(issued, 12 * years) - dt.timedelta(days=1)) if years else None
         scope: list[str] = []
@@ -521,20 +706,16 @@ def _certificates(
             scope = [f"HS:{org.hs}"]
         else:
             scope = ["HS:8516"]
-        rule = plant_at.get(n) if n >= 5 and kind == "ms_certificate" else None
+        rule = plant.rule if plant else None
         if rule == "issued_outside_scope":
-            scope = ["IAF:28"] if "IAF:28" not in cab.scope else ["IAF:38"]
-        if rule == "issued_while_suspended" and cab.suspended is None:
-            rule = None
-        if rule == "issued_while_suspended" and cab.suspended:
-            issued = cab.suspended[0] + dt.timedelta(days=10)
-            expires = add_months(issued, 36) - dt.timedelta(days=1)
+            scope = ["IAF:38"]
         if rule == "validity_exceeds_cycle":
             expires = add_months(issued, 48)
         if rule == "expired_shown_valid":
-            issued = dt.date(2022, 1, 15)
             expires = dt.date(2025, 1, 14)
         personnel = rng.choice([8, 20, 40, 60, 120, 300, 800])
+        if plant:
+            personnel = 60
         w.add(
             m.Certificate.__table__,
             {
@@ -567,18 +748,11 @@ def _certificates(
                 },
             )
         _event(w, ids, m.CertificateEvent, cert_id, EventKind.GRANTED, issued, source, now)
-        if kind == "ms_certificate" and rule != "surveillance_overdue":
-            first = issued + dt.timedelta(days=300 + rng.randrange(40))
-            if first <= TODAY:
-                _event(
-                    w, ids, m.CertificateEvent, cert_id, EventKind.SURVEILLANCE, first, source, now
-                )
-            second = add_months(first, 12)
-            if second <= TODAY and (expires is None or second <= expires):
-                _event(
-                    w, ids, m.CertificateEvent, cert_id, EventKind.SURVEILLANCE, second, source, now
-                )
+        # status changes of ordinary certificates: short suspensions, timely withdrawals
+        suspended: tuple[dt.date, dt.date] | None = None
+        ended: dt.date | None = None
         if special == 1:
+            suspended = (dt.date(2026, 9, 1), dt.date.max)
             _event(
                 w,
                 ids,
@@ -590,44 +764,119 @@ def _certificates(
                 now,
                 "surveillance audit refused by the holder",
             )
-        elif special is None and n % 97 == 5:
+        elif rule == "suspension_beyond_limit":
+            suspended = (issued + dt.timedelta(days=200), dt.date.max)
             _event(
-                w,
-                ids,
-                m.CertificateEvent,
-                cert_id,
-                EventKind.SUSPENDED,
-                issued + dt.timedelta(days=400),
-                source,
-                now,
+                w, ids, m.CertificateEvent, cert_id, EventKind.SUSPENDED, suspended[0], source, now
             )
+        elif special is None and plant is None and n % 97 == 5:
+            start = issued + dt.timedelta(days=400)
+            _event(w, ids, m.CertificateEvent, cert_id, EventKind.SUSPENDED, start, source, now)
             if n % 2:
+                suspended = (start, issued + dt.timedelta(days=460))
                 _event(
                     w,
                     ids,
                     m.CertificateEvent,
                     cert_id,
                     EventKind.RESTORED,
-                    issued + dt.timedelta(days=460),
+                    suspended[1],
                     source,
                     now,
                 )
-        elif special is None and n % 89 == 3:
-            _event(
-                w,
-                ids,
-                m.CertificateEvent,
-                cert_id,
-                EventKind.WITHDRAWN,
-                issued + dt.timedelta(days=500),
-                source,
-                now,
-            )
+            else:  # not resolved: withdrawn within the six months of ISO/IEC 17021-1 9.6.5
+                suspended = (start, dt.date.max)
+                ended = issued + dt.timedelta(days=550)
+                _event(w, ids, m.CertificateEvent, cert_id, EventKind.WITHDRAWN, ended, source, now)
+        elif special is None and plant is None and n % 89 == 3:
+            ended = issued + dt.timedelta(days=500)
+            _event(w, ids, m.CertificateEvent, cert_id, EventKind.WITHDRAWN, ended, source, now)
+        if kind == "ms_certificate":
+            first_offset = 300 + rng.randrange(40)
+            if rule != "surveillance_overdue":
+                for day in _surveillance(issued, expires, first_offset, suspended, ended):
+                    _event(
+                        w,
+                        ids,
+                        m.CertificateEvent,
+                        cert_id,
+                        EventKind.SURVEILLANCE,
+                        day,
+                        source,
+                        now,
+                    )
+            if rule == "expired_shown_valid":
+                _event(
+                    w,
+                    ids,
+                    m.CertificateEvent,
+                    cert_id,
+                    EventKind.SURVEILLANCE,
+                    dt.date(2025, 3, 3),
+                    source,
+                    now,
+                    "recorded after the certificate expired",
+                )
+            if plant or (special is None and n % 4 == 0):
+                _audit(
+                    w, ids, cert_id, n, standard, personnel, org.sites, issued, rule, source, now
+                )
         if rule:
-            planted.append(Planted(rule, number, cab.regno, "planted by the demo generator"))
+            planted.append(
+                Planted(
+                    rule,
+                    "" if rule == "certificate_mill" else number,
+                    cab.regno,
+                    plant.note if plant else "",
+                )
+            )
         if on_progress and n % 10_000 == 0:
             on_progress(n, scale)
     w.flush()
+
+
+def _audit(
+    w: BulkWriter,
+    ids: _Ids,
+    cert_id: int,
+    n: int,
+    standard: str,
+    personnel: int,
+    sites: int,
+    issued: dt.date,
+    rule: str | None,
+    source: str,
+    now: dt.datetime,
+) -> None:
+    """The initial audit behind a certificate: IAF MD 5 time (no reduction) and every site
+    visited, applied for 30–89 days before the decision — except where a rule is planted."""
+    complexity = None if standard in ("ISO 9001", "ISO 22000") else "medium"
+    days: float | None = None
+    if standard != "ISO 22000":
+        days = audit_time(standard, personnel, complexity, "initial").audit_days
+    sites_audited = sites - 1 if sites > 1 else None
+    application = issued - dt.timedelta(days=30 + n % 60)
+    if rule == "audit_time_below_md5" and days is not None:
+        days = audit_time(standard, personnel, complexity, "initial", 30).audit_days - 0.5
+    if rule == "sample_below_md1":
+        sites_audited = 2
+    if rule == "issued_too_soon":
+        application = issued - dt.timedelta(days=3)
+    w.add(
+        CertificationAudit.__table__,
+        {
+            "id": ids.take(CertificationAudit),
+            "certificate_id": cert_id,
+            "audit_type": "initial",
+            "audit_on": issued - dt.timedelta(days=2 if rule == "issued_too_soon" else 5 + n % 20),
+            "application_on": application,
+            "auditor_days": days,
+            "complexity": complexity,
+            "sites_audited": sites_audited,
+            "source": source,
+            "recorded_at": now,
+        },
+    )
 
 
 def _market_rules(

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from accordia import models as m
 from accordia.db.base import Base, table_of
+from accordia.db.bulk import insert_rows
 from accordia.db.types import utcnow
 from accordia.importer.fields import FieldError
 
@@ -91,7 +92,7 @@ class ImportContext:
 
     def flush_audit(self) -> None:
         if self._audit:
-            self.session.execute(insert(table_of(m.AuditEntry)), self._audit)
+            insert_rows(self.session.connection(), table_of(m.AuditEntry), self._audit)
             self._audit.clear()
 
     # -- generic upsert ----------------------------------------------------------------------

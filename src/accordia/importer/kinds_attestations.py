@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from accordia import models as m
 from accordia.db.base import table_of
+from accordia.db.bulk import allocate_ids, insert_rows
 from accordia.db.types import utcnow
 from accordia.domain.identifiers import normalize_number
 from accordia.domain.status import EventKind, Status, scope_on, status_on
@@ -517,24 +518,30 @@ def _apply_certificates(ctx: ImportContext, rows: list[Row]) -> None:
             }
         )
     now = utcnow()
+    conn = ctx.session.connection()
     cert_table = table_of(m.Certificate)
-    ids = (
-        ctx.session.execute(
-            insert(cert_table)
-            .values(recorded_at=now)
-            .returning(cert_table.c.id, sort_by_parameter_order=True),
-            values,
+    ids = allocate_ids(conn, cert_table, len(values))
+    if ids is None:
+        ids = list(
+            conn.execute(
+                insert(cert_table)
+                .values(recorded_at=now)
+                .returning(cert_table.c.id, sort_by_parameter_order=True),
+                values,
+            ).scalars()
         )
-        .scalars()
-        .all()
-    )
+    else:
+        insert_rows(
+            conn,
+            cert_table,
+            [{"id": i, **v, "recorded_at": now} for i, v in zip(ids, values, strict=True)],
+        )
     items = [
         {"certificate_id": i, "item": it}
         for i, r in zip(ids, bulk, strict=True)
         for it in r["scope"]
     ]
-    if items:
-        ctx.session.execute(insert(table_of(m.CertificateScopeItem)), items)
+    insert_rows(conn, table_of(m.CertificateScopeItem), items)
     events = [
         {
             "parent_id": i,
@@ -547,7 +554,7 @@ def _apply_certificates(ctx: ImportContext, rows: list[Row]) -> None:
         }
         for i, r in zip(ids, bulk, strict=True)
     ]
-    ctx.session.execute(insert(table_of(m.CertificateEvent)), events)
+    insert_rows(conn, table_of(m.CertificateEvent), events)
     for v, ev, r in zip(values, events, bulk, strict=True):
         record_key = f"{r['cab']} / {r['number']}"
         ctx.audit("create", "certificate", record_key, None, _iso_values(v))
@@ -799,7 +806,7 @@ def _certificate_events_many(per_row: Any) -> Any:
                 _iso_values({k: x for k, x in ev.items() if k != "recorded_at"}),
             )
         if new:
-            ctx.session.execute(insert(table_of(m.CertificateEvent)), new)
+            insert_rows(ctx.session.connection(), table_of(m.CertificateEvent), new)
             ctx.stats.events += len(new)
 
     return _apply_many

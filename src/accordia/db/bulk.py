@@ -1,6 +1,7 @@
-"""Fast bulk writes for generated data: COPY on PostgreSQL, executemany on SQLite.
+"""Fast bulk writes: COPY on PostgreSQL, executemany on SQLite.
 
-Rows are buffered per table and written in batches, so memory stays flat whatever the scale.
+Used by the demo generator (:class:`BulkWriter`, buffered per table so memory stays flat) and by
+the importer's set-based paths (:func:`insert_rows`, :func:`allocate_ids`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table, text
 
 BATCH = 20_000
 
@@ -51,11 +52,45 @@ class BulkWriter:
             rows.clear()
 
     def _copy(self, name: str, cols: list[str], rows: list[Sequence[Any]]) -> None:
-        raw = self.conn.connection.driver_connection
-        assert raw is not None
-        with raw.cursor() as cur, cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as cp:
-            for r in rows:
-                cp.write_row([_pg(v) for v in r])
+        copy_rows(self.conn, name, cols, rows)
+
+
+def copy_rows(
+    conn: Connection, name: str, cols: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """COPY ``rows`` into table ``name`` on PostgreSQL (in the connection's transaction)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row([_pg(v) for v in r])
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys): COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        cols = list(rows[0])
+        copy_rows(conn, table.name, cols, [tuple(r[c] for c in cols) for r in rows])
+    else:
+        conn.execute(table.insert(), list(rows))
+
+
+def allocate_ids(conn: Connection, table: Table, n: int) -> list[int] | None:
+    """``n`` fresh primary keys from the table's sequence on PostgreSQL, so that rows can be
+    COPYed with their ids; ``None`` on engines where INSERT … RETURNING is the fast path."""
+    if conn.dialect.name != "postgresql" or n == 0:
+        return None
+    return list(
+        conn.execute(
+            text(
+                f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                "FROM generate_series(1, :n)"
+            ),
+            {"n": n},
+        ).scalars()
+    )
 
 
 def _pg(v: Any) -> Any:
