@@ -20,6 +20,8 @@ API_ROUTERS = (
     ("accordia.api.search", "router"),
     ("accordia.api.calculators", "router"),
     ("accordia.api.cooperation", "router"),
+    ("accordia.api.supervision", "router"),
+    ("accordia.api.accounts", "router"),
 )
 
 

@@ -27,6 +27,8 @@ COMMAND_MODULES = (
     "calculators",
     "search",
     "report",
+    "supervise",
+    "accounts",
 )
 
 

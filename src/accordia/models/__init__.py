@@ -1,6 +1,7 @@
 """ORM models. Importing this package registers every table on ``Base.metadata``."""
 
 from accordia.models import cooperation
+from accordia.models.account import ApiToken, User, WebSession  # noqa: F401  (accounts)
 from accordia.models.accreditation import Accreditation, AccreditationEvent, AccreditationScopeItem
 from accordia.models.arrangement import (
     Arrangement,
@@ -30,7 +31,9 @@ from accordia.models.certificate import (
 from accordia.models.economy import Economy, EconomyGroupMember
 from accordia.models.market import MarketAcceptance
 from accordia.models.organization import Organization, OrganizationIdentifier, Site
+from accordia.models.search import SearchEntity, SearchTerm, SearchToken
 from accordia.models.standard import ScopeCode, Standard
+from accordia.models.supervision import CertificationAudit  # noqa: F401  (supervision)
 
 __all__ = [
     "Accreditation",
@@ -58,6 +61,9 @@ __all__ = [
     "RecognitionEvent",
     "Regulator",
     "ScopeCode",
+    "SearchEntity",
+    "SearchTerm",
+    "SearchToken",
     "Signatory",
     "SignatoryEvent",
     "SignatoryScope",

@@ -46,7 +46,9 @@ class SearchEntity(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
-    key: Mapped[str] = mapped_column(String(120))
+    #: Natural key: organization key, CAB registration number, ``ECONOMY/ACRONYM`` of an
+    #: accreditation body, ``CAB-REGNO/NUMBER`` of a certificate.
+    key: Mapped[str] = mapped_column(String(200))
     name_zh: Mapped[str | None] = mapped_column(String(500))
     name_en: Mapped[str | None] = mapped_column(String(500))
     name_other: Mapped[str | None] = mapped_column(String(500))

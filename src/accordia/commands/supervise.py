@@ -1,0 +1,271 @@
+"""``accordia supervise``: the regulator's workbench — rules, scan, findings, risk, the draw.
+
+The CLI acts as the local administrator (regulator role). Usage errors exit with 64.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import typer
+
+EX_USAGE = 64
+
+supervise = typer.Typer(
+    name="supervise",
+    help="Supervision: rules, scan, findings, risk, 'double random' draws.",
+    no_args_is_help=True,
+)
+
+
+def _engine() -> Any:
+    from accordia.db.session import default_engine
+
+    return default_engine()
+
+
+def _out(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EX_USAGE)
+
+
+@supervise.command("rules")
+def rules_cmd(as_json: bool = typer.Option(False, "--json", help="JSON output.")) -> None:
+    """The built-in rules: id, severity, title, legal basis, parameters."""
+    from accordia.domain.supervision.rules import RULES
+
+    if as_json:
+        _out([r.as_dict() for r in RULES.values()])
+        return
+    for r in RULES.values():
+        typer.echo(f"{r.id:26} {r.severity.value:8} {r.title.en}")
+        typer.echo(f"{'':26} {'':8} {r.title.zh}")
+        typer.echo(f"{'':26} {'':8} basis: {r.basis.en}")
+        if r.parameters:
+            typer.echo(f"{'':26} {'':8} parameters: {dict(r.parameters)}")
+
+
+@supervise.command("scan")
+def scan_cmd(
+    on: dt.datetime | None = typer.Option(
+        None, "--on", formats=["%Y-%m-%d"], help="Scan as of this date (default today)."
+    ),
+    batch: int = typer.Option(5000, help="Certificates per batch."),
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """Run every rule over every certificate and body; store the findings (a new run
+    supersedes the previous one)."""
+    from accordia.services.supervision import scan
+
+    day = on.date() if on else dt.datetime.now(dt.UTC).date()
+    if batch < 1:
+        _fail("--batch must be at least 1")
+    summary = scan(_engine(), day, batch=batch)
+    if as_json:
+        _out(summary.as_dict())
+        return
+    typer.echo(
+        f"scan run {summary.run_id} on {day}: {summary.certificates} certificates, "
+        f"{summary.findings} findings in {summary.seconds:.2f} s"
+    )
+    for rule, n in sorted(summary.by_rule.items()):
+        typer.echo(f"  {rule:26} {n}")
+
+
+@supervise.command("findings")
+def findings_cmd(
+    rule: str | None = typer.Option(None, help="Only this rule id."),
+    cab: str | None = typer.Option(None, help="Only this CAB (registration number)."),
+    limit: int = typer.Option(200, help="At most this many (0: all)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+    lang: str = typer.Option("en", help="Language of the messages: zh or en."),
+) -> None:
+    """Findings of the latest scan run, with their evidence (--json)."""
+    from accordia.domain.supervision.rules import RULES
+    from accordia.services.supervision import findings
+
+    if rule and rule not in RULES:
+        _fail(f"unknown rule {rule!r}; see `accordia supervise rules`")
+    rows = findings(_engine(), rule=rule, cab=cab, limit=limit or None)
+    if as_json:
+        _out(rows)
+        return
+    key = "zh" if lang.startswith("zh") else "en"
+    for f in rows:
+        typer.echo(f"{f['rule']:26} {f['severity']:8} {f['cab']:16} {f['subject']}")
+        typer.echo(f"{'':26} {f['message'][key]}")
+    typer.echo(f"{len(rows)} finding(s)")
+
+
+@supervise.command("risk")
+def risk_cmd(
+    on: dt.datetime | None = typer.Option(None, "--on", formats=["%Y-%m-%d"]),
+    top: int = typer.Option(20, help="Show the riskiest N bodies (0: all)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """Risk score per body (findings by severity, complaints, sanctions), explained."""
+    from accordia.services.supervision import risk_scores
+
+    day = on.date() if on else dt.datetime.now(dt.UTC).date()
+    scores = risk_scores(_engine(), day)
+    if top:
+        scores = scores[:top]
+    if as_json:
+        _out([s.as_dict() for s in scores])
+        return
+    for s in scores:
+        typer.echo(f"{s.body:16} {s.score:4} {s.band:6} weight {s.weight:g}")
+        for c in s.components:
+            typer.echo(f"{'':16} +{c.points:<3} {c.explanation.en}")
+
+
+@supervise.command("items")
+def items_cmd(as_json: bool = typer.Option(False, "--json", help="JSON output.")) -> None:
+    """The published list of inspection items ("one list")."""
+    from accordia.services.supervision import ensure_items
+
+    items = ensure_items(_engine())
+    if as_json:
+        _out(items)
+        return
+    for i in items:
+        typer.echo(f"{i['code']:26} {i['title']['en']} / {i['title']['zh']}")
+
+
+@supervise.command("inspector-add")
+def inspector_add(
+    code: str = typer.Argument(..., help="Inspector code (public identifier)."),
+    specialty: list[str] = typer.Option(..., help="CAB kind inspected (ms_cb, product_cb ...)."),
+    region: str = typer.Option("", help="Region."),
+    past_employer: list[str] = typer.Option([], help="CAB registration number worked for."),
+    name_en: str | None = typer.Option(None),
+    name_zh: str | None = typer.Option(None),
+) -> None:
+    """Add an inspector to the directory."""
+    from accordia.services.supervision import add_inspector
+
+    add_inspector(_engine(), code, specialty, region, past_employer, name_zh, name_en)
+    typer.echo(f"inspector {code} added")
+
+
+@supervise.command("inspectors")
+def inspectors_cmd(
+    on: dt.datetime | None = typer.Option(None, "--on", formats=["%Y-%m-%d"]),
+) -> None:
+    """The two directories as a draw would snapshot them (targets with weights, inspectors)."""
+    from accordia.domain.supervision.draw import directory
+    from accordia.services.supervision import directories
+
+    day = on.date() if on else dt.datetime.now(dt.UTC).date()
+    _out(directory(*directories(_engine(), day)))
+
+
+@supervise.command("draw")
+def draw_cmd(
+    ratio: float | None = typer.Option(None, help="Share of targets to draw (0–1)."),
+    seed_commit: bool = typer.Option(
+        False, "--seed-commit", help="Step 1: snapshot the directories, publish SHA-256(seed)."
+    ),
+    per_target: int = typer.Option(2, help="Inspectors per target (at least 2 by practice)."),
+    seed: str | None = typer.Option(
+        None, help="With --seed-commit: use this seed instead of a fresh secret one."
+    ),
+    reveal: str | None = typer.Option(None, "--reveal", help="Step 2: reveal SEED and draw."),
+    draw_id: str | None = typer.Option(None, "--draw", help="The draw to reveal (default: last)."),
+    verify: str | None = typer.Option(None, "--verify", help="Step 3: re-run DRAW_ID."),
+    on: dt.datetime | None = typer.Option(None, "--on", formats=["%Y-%m-%d"]),
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """'Double random, one public': commit, reveal, verify.
+
+    \b
+    accordia supervise draw --ratio 0.1 --seed-commit     # prints the draw id, commitment, seed
+    accordia supervise draw --reveal SEED [--draw ID]     # performs and publishes the draw
+    accordia supervise draw --verify ID --seed SEED       # anyone: re-run and compare
+    """
+    from accordia.services import supervision as sv
+
+    engine = _engine()
+    modes = sum(bool(x) for x in (seed_commit, reveal, verify))
+    if modes != 1:
+        _fail("give exactly one of --seed-commit, --reveal SEED, --verify DRAW_ID")
+    try:
+        if seed_commit:
+            if ratio is None:
+                _fail("--seed-commit needs --ratio")
+            assert ratio is not None
+            if not 0 < ratio <= 1:
+                _fail("--ratio must be in (0, 1]")
+            if per_target < 1:
+                _fail("--per-target must be at least 1")
+            day = on.date() if on else dt.datetime.now(dt.UTC).date()
+            c = sv.commit_draw(engine, ratio, day, per_target, seed)
+            data = {
+                "draw": c.code,
+                "commitment": c.commitment,
+                "targets": c.targets,
+                "inspectors": c.inspectors,
+                "seed": c.seed,
+            }
+            if as_json:
+                _out(data)
+            else:
+                typer.echo(f"draw {c.code}: {c.targets} targets, {c.inspectors} inspectors")
+                typer.echo(f"publish the commitment  SHA-256(seed) = {c.commitment}")
+                typer.echo(f"keep secret until the reveal: seed = {c.seed}")
+            return
+        if reveal:
+            code = draw_id or _last_unrevealed(engine)
+            data = sv.reveal_draw(engine, code, reveal)
+            if as_json:
+                _out(data)
+            else:
+                _print_result(data)
+            return
+        assert verify is not None
+        if not seed:
+            _fail("--verify needs --seed SEED")
+        assert seed is not None
+        v = sv.verify_draw(engine, verify, seed)
+        if as_json:
+            _out(v)
+        else:
+            typer.echo(
+                f"draw {verify}: commitment {'matches' if v['commitment_ok'] else 'DIFFERS'}, "
+                f"result {'reproduced' if v['result_ok'] else 'DIFFERS'}"
+            )
+        if not v["ok"]:
+            raise typer.Exit(1)
+    except sv.SupervisionError as exc:
+        _fail(str(exc))
+
+
+def _last_unrevealed(engine: Any) -> str:
+    from accordia.services.supervision import list_draws
+
+    pending = [d["code"] for d in list_draws(engine) if not d["revealed"]]
+    if not pending:
+        _fail("no committed draw waiting for its reveal")
+    return pending[-1]
+
+
+def _print_result(data: dict[str, Any]) -> None:
+    result = data["result"]
+    typer.echo(
+        f"draw {data['code']}: {len(result['drawn'])} of {result['population']} targets "
+        f"(ratio {result['ratio']}); result SHA-256 {data['result_digest']}"
+    )
+    for a in result["drawn"]:
+        short = " (SHORT of inspectors)" if a["short"] else ""
+        rec = f"; recused {', '.join(a['recused'])}" if a["recused"] else ""
+        typer.echo(f"  {a['target']:16} {', '.join(a['inspectors'])}{short}{rec}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(supervise, name="supervise")

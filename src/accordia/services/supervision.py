@@ -1,0 +1,691 @@
+"""Supervision over the database: the scan, findings, risk, directories and the draw.
+
+The scan streams certificates in id batches (one query per table per batch, never one per
+certificate), runs the pure rules of :mod:`accordia.domain.supervision` and stores the hits
+with their evidence. Body and group rules start from set-based SQL aggregates (issuing counts
+per CAB and year; organizations holding one standard from several CABs), so only the few
+candidates are loaded. One scan is one transaction: a run that fails leaves nothing behind, and
+a completed run supersedes the earlier ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, distinct, extract, func, insert, select, update
+
+from accordia import models as m
+from accordia.db.types import utcnow
+from accordia.domain.status import Event
+from accordia.domain.supervision import draw as d
+from accordia.domain.supervision.facts import (
+    AccreditationFacts,
+    AuditFacts,
+    BodyFacts,
+    CertificateFacts,
+    Hit,
+)
+from accordia.domain.supervision.risk import RiskScore, risk_score
+from accordia.domain.supervision.rules import (
+    RULES,
+    Params,
+    certificate_mill,
+    check_certificate,
+    clear_caches,
+    concurrent_certification,
+)
+from accordia.models.supervision import (
+    CertificationAudit,
+    Complaint,
+    Draw,
+    Finding,
+    InspectionItem,
+    Inspector,
+    Sanction,
+    ScanRun,
+)
+
+BATCH = 5000
+
+
+class SupervisionError(ValueError):
+    """A refused supervision request (unknown draw, wrong state, bad seed ...)."""
+
+
+@dataclass
+class ScanSummary:
+    run_id: int
+    on: dt.date
+    certificates: int
+    findings: int
+    seconds: float
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run": self.run_id,
+            "on": self.on.isoformat(),
+            "certificates": self.certificates,
+            "findings": self.findings,
+            "seconds": round(self.seconds, 3),
+            "by_rule": dict(sorted(self.by_rule.items())),
+        }
+
+
+# --------------------------------------------------------------------------- loading facts
+
+
+def _events(
+    conn: Connection, model: Any, ids: Iterable[int] | None = None
+) -> dict[int, list[Event]]:
+    q = select(model.parent_id, model.kind, model.effective_on, model.recorded_at, model.scope)
+    if ids is not None:
+        q = q.filter(model.parent_id.in_(list(ids)))
+    out: dict[int, list[Event]] = defaultdict(list)
+    for pid, kind, on, rec, scope in conn.execute(q):
+        out[pid].append(Event(kind, on, rec, tuple(scope or ())))
+    return out
+
+
+def load_bodies(conn: Connection) -> tuple[dict[int, BodyFacts], dict[int, str]]:
+    """Every CAB's facts (CAB id → facts) and accreditation numbers (accreditation id → number).
+    Bodies are few (thousands at most), so they are loaded whole."""
+    acc_events = _events(conn, m.AccreditationEvent)
+    scope: dict[int, list[str]] = defaultdict(list)
+    for acc_id, item in conn.execute(
+        select(m.AccreditationScopeItem.accreditation_id, m.AccreditationScopeItem.item)
+    ):
+        scope[acc_id].append(item)
+    accs: dict[int, list[AccreditationFacts]] = defaultdict(list)
+    numbers: dict[int, str] = {}
+    for acc_id, cab_id, number, cab_std, valid_until in conn.execute(
+        select(
+            m.Accreditation.id,
+            m.Accreditation.cab_id,
+            m.Accreditation.number,
+            m.Accreditation.cab_standard,
+            m.Accreditation.valid_until,
+        ).order_by(m.Accreditation.id)
+    ):
+        numbers[acc_id] = number
+        accs[cab_id].append(
+            AccreditationFacts(
+                number,
+                cab_std,
+                tuple(sorted(scope[acc_id])),
+                tuple(acc_events[acc_id]),
+                valid_until,
+            )
+        )
+    approvals = _events(conn, m.BodyApprovalEvent)
+    bodies = {
+        cab_id: BodyFacts(
+            regno, kind, auditors, tuple(accs.get(cab_id, ())), tuple(approvals.get(cab_id, ()))
+        )
+        for cab_id, regno, kind, auditors in conn.execute(
+            select(m.Cab.id, m.Cab.registration_number, m.Cab.kind, m.Cab.auditor_count)
+        )
+    }
+    return bodies, numbers
+
+
+_CERT_COLUMNS = (
+    m.Certificate.id,
+    m.Certificate.number,
+    m.Certificate.cab_id,
+    m.Certificate.kind,
+    m.Certificate.standard,
+    m.Certificate.organization_id,
+    m.Certificate.issued_on,
+    m.Certificate.expires_on,
+    m.Certificate.personnel,
+    m.Certificate.site_count,
+    m.Certificate.accreditation_id,
+)
+
+
+def _facts(
+    conn: Connection,
+    rows: Sequence[Any],
+    bodies: Mapping[int, BodyFacts],
+    acc_numbers: Mapping[int, str],
+    where: Callable[[Any], Any],
+) -> list[tuple[CertificateFacts, BodyFacts]]:
+    """Certificate facts for ``rows``; ``where(column)`` restricts the child tables to them."""
+    events: dict[int, list[Event]] = defaultdict(list)
+    ce = m.CertificateEvent
+    for pid, kind, on, rec in conn.execute(
+        select(ce.parent_id, ce.kind, ce.effective_on, ce.recorded_at).filter(where(ce.parent_id))
+    ):
+        events[pid].append(Event(kind, on, rec))
+    scope: dict[int, list[str]] = defaultdict(list)
+    si = m.CertificateScopeItem
+    for cid, item in conn.execute(
+        select(si.certificate_id, si.item).filter(where(si.certificate_id))
+    ):
+        scope[cid].append(item)
+    audits: dict[int, list[AuditFacts]] = defaultdict(list)
+    a = CertificationAudit
+    for cid, typ, on, app, days, cx, sites in conn.execute(
+        select(
+            a.certificate_id,
+            a.audit_type,
+            a.audit_on,
+            a.application_on,
+            a.auditor_days,
+            a.complexity,
+            a.sites_audited,
+        ).filter(where(a.certificate_id))
+    ):
+        audits[cid].append(
+            AuditFacts(typ, on, app, None if days is None else float(days), cx, sites)
+        )
+    out = []
+    for cid, number, cab_id, kind, std, org, issued, expires, pers, sites, acc_id in rows:
+        body = bodies[cab_id]
+        out.append(
+            (
+                CertificateFacts(
+                    number=number,
+                    cab=body.registration_number,
+                    kind=kind,
+                    standard=std,
+                    issued_on=issued,
+                    expires_on=expires,
+                    organization=str(org),
+                    scope=tuple(scope.get(cid, ())),
+                    events=tuple(events.get(cid, ())),
+                    accreditation=acc_numbers.get(acc_id) if acc_id else None,
+                    personnel=pers,
+                    site_count=sites,
+                    audits=tuple(audits.get(cid, ())),
+                    id=cid,
+                ),
+                body,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- the scan
+
+
+def _between(lo: int, hi: int) -> Callable[[Any], Any]:
+    return lambda col: col.between(lo, hi)
+
+
+def _among(ids: list[int]) -> Callable[[Any], Any]:
+    return lambda col: col.in_(ids)
+
+
+def scan(
+    engine: Engine,
+    on: dt.date,
+    params: Params | None = None,
+    batch: int = BATCH,
+    on_progress: Callable[[int], None] | None = None,
+) -> ScanSummary:
+    """Run every rule over every certificate and body as of ``on``; store the findings."""
+    started = time.perf_counter()
+    clear_caches()
+    by_rule: Counter[str] = Counter()
+    seen = 0
+    with engine.begin() as conn:
+        run_key = conn.execute(
+            insert(ScanRun).values(
+                on=on,
+                started_at=utcnow(),
+                status="running",
+                parameters={k: dict(v) for k, v in (params or {}).items()},
+                certificates=0,
+                finding_count=0,
+            )
+        ).inserted_primary_key
+        assert run_key is not None
+        run_id: int = run_key[0]
+        bodies, acc_numbers = load_bodies(conn)
+        cab_ids = {b.registration_number: i for i, b in bodies.items()}
+
+        def store(hits: list[Hit]) -> None:
+            if not hits:
+                return
+            conn.execute(
+                insert(Finding),
+                [
+                    {
+                        "scan_run_id": run_id,
+                        "rule": h.rule,
+                        "severity": RULES[h.rule].severity.value,
+                        "fingerprint": h.fingerprint,
+                        "cab_id": cab_ids[h.cab],
+                        "certificate_id": h.certificate_id,
+                        "subject": h.subject,
+                        "message_zh": h.message.zh or "",
+                        "message_en": h.message.en or "",
+                        "evidence": h.evidence,
+                    }
+                    for h in hits
+                ],
+            )
+            by_rule.update(h.rule for h in hits)
+
+        last = 0
+        while True:
+            rows = conn.execute(
+                select(*_CERT_COLUMNS)
+                .filter(m.Certificate.id > last)
+                .order_by(m.Certificate.id)
+                .limit(batch)
+            ).all()
+            if not rows:
+                break
+            lo, hi = rows[0][0], rows[-1][0]
+            last = hi
+            hits: list[Hit] = []
+            for cert, body in _facts(conn, rows, bodies, acc_numbers, _between(lo, hi)):
+                hits.extend(check_certificate(cert, body, on, params))
+            store(hits)
+            seen += len(rows)
+            if on_progress:
+                on_progress(seen)
+
+        # body rule: issuing rate per CAB and calendar year (one aggregate query)
+        c = m.Certificate
+        year = extract("year", c.issued_on)
+        mill_hits = []
+        for cab_id, yr, n in conn.execute(
+            select(c.cab_id, year, func.count())
+            .filter(c.kind == "ms_certificate", c.issued_on <= on)
+            .group_by(c.cab_id, year)
+        ):
+            h = certificate_mill(bodies[cab_id], int(yr), int(n), params)
+            if h:
+                mill_hits.append(h)
+        store(mill_hits)
+
+        # group rule: organizations holding one standard from several CABs (aggregate first)
+        groups = conn.execute(
+            select(c.organization_id, c.standard)
+            .filter(c.kind == "ms_certificate", c.issued_on <= on)
+            .group_by(c.organization_id, c.standard)
+            .having(func.count(distinct(c.cab_id)) > 1)
+        ).all()
+        wanted = {(o, s) for o, s in groups}
+        orgs = sorted({o for o, _ in wanted})
+        for i in range(0, len(orgs), 500):
+            chunk = orgs[i : i + 500]
+            rows = conn.execute(
+                select(*_CERT_COLUMNS).filter(
+                    c.organization_id.in_(chunk), c.kind == "ms_certificate"
+                )
+            ).all()
+            ids = [r[0] for r in rows]
+            facts = _facts(conn, rows, bodies, acc_numbers, _among(ids))
+            grouped: dict[tuple[str, str], list[CertificateFacts]] = defaultdict(list)
+            for cert, _body in facts:
+                if (int(cert.organization), cert.standard) in wanted:
+                    grouped[(cert.organization, cert.standard)].append(cert)
+            group_hits: list[Hit] = []
+            for certs in grouped.values():
+                group_hits.extend(concurrent_certification(certs, on, params))
+            store(group_hits)
+
+        total = sum(by_rule.values())
+        conn.execute(update(ScanRun).filter(ScanRun.status == "done").values(status="superseded"))
+        seconds = time.perf_counter() - started
+        conn.execute(
+            update(ScanRun)
+            .filter(ScanRun.id == run_id)
+            .values(
+                status="done",
+                finished_at=utcnow(),
+                certificates=seen,
+                finding_count=total,
+                seconds=round(seconds, 3),
+            )
+        )
+    return ScanSummary(run_id, on, seen, total, seconds, dict(by_rule))
+
+
+def current_run(conn: Connection) -> Any:
+    """The latest completed scan run, or None."""
+    return conn.execute(
+        select(ScanRun).filter(ScanRun.status == "done").order_by(ScanRun.id.desc()).limit(1)
+    ).first()
+
+
+def findings(
+    engine: Engine,
+    rule: str | None = None,
+    cab: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Findings of the current scan run, filtered by rule id and CAB registration number."""
+    with engine.connect() as conn:
+        run = current_run(conn)
+        if run is None:
+            return []
+        f = Finding
+        q = (
+            select(
+                f.rule,
+                f.severity,
+                m.Cab.registration_number,
+                m.Certificate.number,
+                f.subject,
+                f.message_zh,
+                f.message_en,
+                f.evidence,
+            )
+            .join(m.Cab, m.Cab.id == f.cab_id)
+            .outerjoin(m.Certificate, m.Certificate.id == f.certificate_id)
+            .filter(f.scan_run_id == run.id)
+            .order_by(f.rule, m.Cab.registration_number, f.subject)
+        )
+        if rule:
+            q = q.filter(f.rule == rule)
+        if cab:
+            q = q.filter(m.Cab.registration_number == cab)
+        if limit:
+            q = q.limit(limit).offset(offset)
+        return [
+            {
+                "rule": r[0],
+                "severity": r[1],
+                "cab": r[2],
+                "certificate": r[3],
+                "subject": r[4],
+                "message": {"zh": r[5], "en": r[6]},
+                "evidence": r[7],
+                "scan_run": run.id,
+                "on": run.on.isoformat(),
+            }
+            for r in conn.execute(q)
+        ]
+
+
+# --------------------------------------------------------------------------- risk
+
+
+def risk_scores(engine: Engine, on: dt.date) -> list[RiskScore]:
+    """Every CAB's risk score from the current findings, complaints and sanctions; riskiest
+    first."""
+    with engine.connect() as conn:
+        run = current_run(conn)
+        counts: dict[int, dict[str, int]] = defaultdict(dict)
+        if run is not None:
+            for cab_id, rule, n in conn.execute(
+                select(Finding.cab_id, Finding.rule, func.count())
+                .filter(Finding.scan_run_id == run.id)
+                .group_by(Finding.cab_id, Finding.rule)
+            ):
+                counts[cab_id][rule] = int(n)
+        complaints: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+        for c_cab, received, status in conn.execute(
+            select(Complaint.cab_id, Complaint.received_on, Complaint.status).filter(
+                Complaint.cab_id.is_not(None)
+            )
+        ):
+            if c_cab is not None:
+                complaints[c_cab].append((received, status))
+        sanctions: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+        for cab_id, decided, kind in conn.execute(
+            select(Sanction.cab_id, Sanction.decided_on, Sanction.kind)
+        ):
+            sanctions[cab_id].append((decided, kind))
+        cabs = conn.execute(select(m.Cab.id, m.Cab.registration_number)).all()
+    scores = [
+        risk_score(regno, counts.get(i, {}), complaints.get(i, []), sanctions.get(i, []), on)
+        for i, regno in cabs
+    ]
+    return sorted(scores, key=lambda s: (-s.score, s.body))
+
+
+# --------------------------------------------------------------------------- directories
+
+
+def ensure_items(engine: Engine) -> list[dict[str, Any]]:
+    """The published list of inspection items: one per built-in rule (created on first use),
+    plus any added by the regulator."""
+    with engine.begin() as conn:
+        have = set(conn.execute(select(InspectionItem.code)).scalars())
+        new = [
+            {
+                "code": spec.id,
+                "title_zh": spec.title.zh,
+                "title_en": spec.title.en,
+                "basis_zh": spec.basis.zh,
+                "basis_en": spec.basis.en,
+                "rule": spec.id,
+            }
+            for spec in RULES.values()
+            if spec.id not in have
+        ]
+        if new:
+            conn.execute(insert(InspectionItem), new)
+        rows = conn.execute(select(InspectionItem).order_by(InspectionItem.id)).all()
+    return [
+        {
+            "code": r.code,
+            "title": {"zh": r.title_zh, "en": r.title_en},
+            "basis": {"zh": r.basis_zh, "en": r.basis_en},
+            "rule": r.rule,
+        }
+        for r in rows
+    ]
+
+
+def list_items(engine: Engine) -> list[dict[str, Any]]:
+    """The list of inspection items, read-only: the stored ones, then the built-in rules not
+    stored yet."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(InspectionItem).order_by(InspectionItem.id)).all()
+    out = [
+        {
+            "code": r.code,
+            "title": {"zh": r.title_zh, "en": r.title_en},
+            "basis": {"zh": r.basis_zh, "en": r.basis_en},
+            "rule": r.rule,
+        }
+        for r in rows
+    ]
+    have = {i["code"] for i in out}
+    out += [
+        {"code": r.id, "title": r.title.as_dict(), "basis": r.basis.as_dict(), "rule": r.id}
+        for r in RULES.values()
+        if r.id not in have
+    ]
+    return out
+
+
+def add_inspector(
+    engine: Engine,
+    code: str,
+    specialties: list[str],
+    region: str = "",
+    past_employers: list[str] | None = None,
+    name_zh: str | None = None,
+    name_en: str | None = None,
+) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Inspector).values(
+                code=code,
+                specialties=sorted(specialties),
+                region=region,
+                past_employers=sorted(past_employers or []),
+                name_zh=name_zh,
+                name_en=name_en,
+                active=True,
+            )
+        )
+
+
+def directories(engine: Engine, on: dt.date) -> tuple[list[d.Target], list[d.InspectorEntry]]:
+    """The target directory (every CAB, weighted by risk) and the active inspectors."""
+    weights = {s.body: s.weight for s in risk_scores(engine, on)}
+    with engine.connect() as conn:
+        targets = [
+            d.Target(regno, kind, weights.get(regno, 1.0), eco)
+            for regno, kind, eco in conn.execute(
+                select(m.Cab.registration_number, m.Cab.kind, m.Economy.code).join(
+                    m.Economy, m.Economy.id == m.Cab.economy_id
+                )
+            )
+        ]
+        inspectors = [
+            d.InspectorEntry(i.code, tuple(i.specialties), i.region, tuple(i.past_employers or ()))
+            for i in conn.execute(select(Inspector).filter(Inspector.active.is_(True)))
+        ]
+    return targets, inspectors
+
+
+# --------------------------------------------------------------------------- the draw
+
+
+@dataclass
+class Committed:
+    code: str
+    commitment: str
+    seed: str  # secret until revealed: shown once, never stored before the reveal
+    targets: int
+    inspectors: int
+
+
+def commit_draw(
+    engine: Engine,
+    ratio: float,
+    on: dt.date,
+    per_target: int = 2,
+    seed: str | None = None,
+) -> Committed:
+    """Step 1: snapshot the directories, publish SHA-256 of a secret seed."""
+    d.sample_count(ratio, 0)  # validates the ratio
+    seed = seed or secrets.token_hex(32)
+    targets, inspectors = directories(engine, on)
+    directory = d.directory(targets, inspectors)
+    with engine.begin() as conn:
+        n = conn.execute(select(func.count()).select_from(Draw)).scalar_one()
+        code = f"DRAW-{on.year}-{n + 1:04d}"
+        conn.execute(
+            insert(Draw).values(
+                code=code,
+                committed_at=utcnow(),
+                ratio=ratio,
+                inspectors_per_target=per_target,
+                commitment=d.commitment(seed),
+                directory=directory,
+                directory_digest=d.digest(directory),
+            )
+        )
+    return Committed(code, d.commitment(seed), seed, len(targets), len(inspectors))
+
+
+def _get_draw(conn: Connection, code: str) -> Any:
+    row = conn.execute(select(Draw).filter(Draw.code == code)).first()
+    if row is None:
+        raise SupervisionError(f"no draw {code}")
+    return row
+
+
+def reveal_draw(engine: Engine, code: str, seed: str) -> dict[str, Any]:
+    """Step 2: check the seed against the commitment, run the draw, publish the result."""
+    with engine.begin() as conn:
+        draw = _get_draw(conn, code)
+        if draw.seed is not None:
+            raise SupervisionError(f"draw {code} was already revealed")
+        if d.commitment(seed) != draw.commitment:
+            raise SupervisionError("the seed does not match the published commitment")
+        targets, inspectors = d.from_directory(draw.directory)
+        result = d.run_draw(
+            seed, targets, inspectors, float(draw.ratio), draw.inspectors_per_target
+        )
+        conn.execute(
+            update(Draw)
+            .filter(Draw.id == draw.id)
+            .values(
+                seed=seed,
+                revealed_at=utcnow(),
+                result=result.as_dict(),
+                result_digest=result.digest,
+            )
+        )
+    return public_draw(engine, code)
+
+
+def verify_draw(engine: Engine, code: str, seed: str) -> dict[str, Any]:
+    """Step 3: anyone re-runs the published draw from the seed and compares."""
+    with engine.connect() as conn:
+        draw = _get_draw(conn, code)
+    v = d.verify_draw(
+        seed,
+        draw.commitment,
+        draw.directory,
+        float(draw.ratio),
+        draw.inspectors_per_target,
+        draw.result_digest,
+    )
+    return {"draw": code, **v.as_dict()}
+
+
+def public_draw(engine: Engine, code: str) -> dict[str, Any]:
+    """What is published about a draw: commitment and directories at once, seed and result
+    after the reveal."""
+    with engine.connect() as conn:
+        draw = _get_draw(conn, code)
+    return {
+        "code": draw.code,
+        "committed_at": draw.committed_at.isoformat(),
+        "ratio": float(draw.ratio),
+        "inspectors_per_target": draw.inspectors_per_target,
+        "commitment": draw.commitment,
+        "directory_digest": draw.directory_digest,
+        "directory": draw.directory,
+        "seed": draw.seed,
+        "revealed_at": draw.revealed_at.isoformat() if draw.revealed_at else None,
+        "result": draw.result,
+        "result_digest": draw.result_digest,
+    }
+
+
+def list_draws(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(Draw).order_by(Draw.id)).all()
+    return [
+        {
+            "code": r.code,
+            "commitment": r.commitment,
+            "ratio": float(r.ratio),
+            "revealed": r.seed is not None,
+            "result_digest": r.result_digest,
+        }
+        for r in rows
+    ]
+
+
+__all__ = [
+    "Committed",
+    "ScanSummary",
+    "SupervisionError",
+    "add_inspector",
+    "commit_draw",
+    "current_run",
+    "directories",
+    "ensure_items",
+    "findings",
+    "list_draws",
+    "list_items",
+    "load_bodies",
+    "public_draw",
+    "reveal_draw",
+    "risk_scores",
+    "scan",
+    "verify_draw",
+]
