@@ -78,7 +78,7 @@ def main() -> None:
     src = make_engine(fresh(a.url, "src"))
     upgrade(src)
     load_reference(src)
-    generate(src, scale=a.scale)
+    generate(src, scale=a.scale, index=False)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         export_all(src, out, "csv")

@@ -98,7 +98,9 @@ def build(url: str, n: int, seed: int, batch: int) -> None:
     t0 = time.perf_counter()
     for start in range(0, n, batch):
         with factory() as s:
-            index_entities(s, (org(i, seed) for i in range(start, min(n, start + batch))))
+            index_entities(
+                s, (org(i, seed) for i in range(start, min(n, start + batch))), replace=False
+            )
             s.commit()
         done = min(n, start + batch)
         rate = done / (time.perf_counter() - t0)

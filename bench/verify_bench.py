@@ -39,7 +39,7 @@ def main() -> None:
     if fresh:
         upgrade(engine)
         load_reference(engine)
-        generate(engine, scale=a.scale)
+        generate(engine, scale=a.scale, index=False)
     with Session(engine) as s:
         numbers = s.execute(select(m.Certificate.number, m.Certificate.number_norm)).all()
     sample = random.Random(1).sample(numbers, min(a.n, len(numbers)))

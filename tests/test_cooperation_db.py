@@ -609,14 +609,24 @@ class TestCli:
 
 
 # -- API -------------------------------------------------------------------------------------------
-TOKEN = "test-admin-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}", "X-Accordia-Actor": "tester"}
+# Filled by ``api_engine``: a write token of the regulator account "tester", and a read token.
+AUTH: dict[str, str] = {}
+READ_ONLY: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
 def api_engine(new_database: Callable[..., Engine]) -> Iterator[Engine]:
+    from accordia.services import accounts
+
     engine = new_database()
     imported(engine, EXAMPLE_FILES)
+    with session_factory(engine)() as s:
+        user = accounts.create_user(s, username="tester", role="regulator", actor="setup")
+        write = accounts.issue_token(s, user, name="w", scope="write", days=1, actor="setup")
+        read = accounts.issue_token(s, user, name="r", scope="read", days=1, actor="setup")
+        s.commit()
+    AUTH.update({"Authorization": f"Bearer {write.secret}"})
+    READ_ONLY.update({"Authorization": f"Bearer {read.secret}"})
     yield engine
 
 
@@ -731,33 +741,32 @@ NEW_AGREEMENT = {
 
 class TestApiWrites:
     def test_without_token_is_403_and_changes_nothing(
-        self, client: TestClient, api_engine: Engine, monkeypatch: pytest.MonkeyPatch
+        self, client: TestClient, api_engine: Engine
     ) -> None:
         before = (count(api_engine, mc.Agreement), count(api_engine, m.AuditEntry))
-        monkeypatch.delenv("ACCORDIA_ADMIN_TOKEN", raising=False)
-        r = client.post("/api/v1/cooperation/agreements", json=NEW_AGREEMENT, headers=AUTH)
-        assert r.status_code == 403 and error(r)["code"] == "writes_disabled"
-        monkeypatch.setenv("ACCORDIA_ADMIN_TOKEN", TOKEN)
-        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):
+        r = client.post("/api/v1/cooperation/agreements", json=NEW_AGREEMENT)
+        assert r.status_code == 401 and error(r)["code"] == "unauthorized"
+        for headers in ({"Authorization": "Bearer wrong"}, {"Authorization": "Bearer acc_x_y"}):
             r = client.post("/api/v1/cooperation/agreements", json=NEW_AGREEMENT, headers=headers)
-            assert r.status_code == 403, headers
+            assert r.status_code == 401, headers
             assert error(r) == {
-                "code": "forbidden",
+                "code": "invalid_token",
                 "field": "Authorization",
                 "message": error(r)["message"],
             }
+        r = client.post("/api/v1/cooperation/agreements", json=NEW_AGREEMENT, headers=READ_ONLY)
+        assert r.status_code == 403 and error(r)["code"] == "read_only"
         r = client.post(
             "/api/v1/cooperation/memberships/EX-ORG-D/events",
             json={"kind": "joined", "effective_on": "2024-06-01"},
         )
-        assert r.status_code == 403
+        assert r.status_code == 401
         assert (count(api_engine, mc.Agreement), count(api_engine, m.AuditEntry)) == before
         assert count(api_engine, mc.MembershipEvent) == 7
 
     def test_write_with_token_is_audited_and_idempotent(
-        self, client: TestClient, api_engine: Engine, monkeypatch: pytest.MonkeyPatch
+        self, client: TestClient, api_engine: Engine
     ) -> None:
-        monkeypatch.setenv("ACCORDIA_ADMIN_TOKEN", TOKEN)
         r = client.post("/api/v1/cooperation/agreements", json=NEW_AGREEMENT, headers=AUTH)
         assert r.status_code == 201, r.json()
         body = r.json()
@@ -770,7 +779,7 @@ class TestApiWrites:
                     select(m.AuditEntry.actor).where(m.AuditEntry.operation == body["operation"])
                 ).scalars()
             )
-        assert actors == {"api-admin:tester"}
+        assert actors == {"tester"}
         again = client.post("/api/v1/cooperation/agreements", json=NEW_AGREEMENT, headers=AUTH)
         assert again.status_code == 200 and again.json()["action"] == "unchanged"
         changed = {**NEW_AGREEMENT, "parties": "EX-KR-GOV"}
@@ -800,12 +809,10 @@ class TestApiWrites:
         self,
         client: TestClient,
         api_engine: Engine,
-        monkeypatch: pytest.MonkeyPatch,
         body: dict[str, Any],
         field: str,
         code: str,
     ) -> None:
-        monkeypatch.setenv("ACCORDIA_ADMIN_TOKEN", TOKEN)
         before = count(api_engine, m.AuditEntry)
         r = client.post("/api/v1/cooperation/agreements", json=body, headers=AUTH)
         assert r.status_code == 422
@@ -813,9 +820,8 @@ class TestApiWrites:
         assert count(api_engine, m.AuditEntry) == before
 
     def test_membership_events_and_other_kinds(
-        self, client: TestClient, api_engine: Engine, monkeypatch: pytest.MonkeyPatch
+        self, client: TestClient, api_engine: Engine
     ) -> None:
-        monkeypatch.setenv("ACCORDIA_ADMIN_TOKEN", TOKEN)
         url = "/api/v1/cooperation/memberships/EX-ORG-D/events"
         event = {"kind": "joined", "effective_on": "2024-06-01", "source": SYNTHETIC}
         r = client.post(url, json=event, headers=AUTH)

@@ -298,8 +298,9 @@ class TestSetBasedPath:
     """The set-based chunk path for high-volume kinds writes exactly what the per-row path
     writes, and a bad row inside a bulk chunk is still reported on its own line."""
 
-    def test_bulk_and_per_row_paths_agree(self, loaded: TestDatabase, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_bulk_and_per_row_paths_agree(
+        self, loaded: TestDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         import dataclasses
 
         from accordia.importer.kind import REGISTRY
@@ -334,12 +335,15 @@ class TestSetBasedPath:
                 fresh.drop()
         assert outputs[0] == outputs[1]
 
-    def test_bad_row_in_bulk_chunk_names_its_line(self, loaded: TestDatabase,
-                                                  tmp_path: Path) -> None:
+    def test_bad_row_in_bulk_chunk_names_its_line(
+        self, loaded: TestDatabase, tmp_path: Path
+    ) -> None:
         header = ["cab", "number", "kind", "organization", "standard", "issued_on"]
         org = "91440300000000000E"
-        rows = [["EX-CB-001", f"BULK-{i}", "ms_certificate", org, "ISO 9001", "2025-01-01"]
-                for i in range(20)]
+        rows = [
+            ["EX-CB-001", f"BULK-{i}", "ms_certificate", org, "ISO 9001", "2025-01-01"]
+            for i in range(20)
+        ]
         rows[13][3] = "NO-SUCH-ORG"
         path = write_csv(tmp_path / "certificates.csv", header, rows)
         before = count(loaded, m.Certificate)

@@ -151,3 +151,10 @@ def test_nothing_is_active_before_a_grant(events: list[Event], on: dt.date) -> N
     grants = [e for e in events if e.kind in (EventKind.GRANTED, EventKind.RENEWED)]
     if not any(g.effective_on <= on for g in grants):
         assert status_on(events, on) is Status.NOT_YET
+
+
+def test_simultaneous_events_apply_the_restrictive_one_last() -> None:
+    t = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    evs = [Event("suspended", d("2024-01-01"), t), Event("granted", d("2024-01-01"), t)]
+    assert status_on(evs, d("2024-01-01")) is Status.SUSPENDED
+    assert status_on(list(reversed(evs)), d("2024-01-01")) is Status.SUSPENDED

@@ -159,7 +159,7 @@ def test_search_exact_number_and_prefix(client: TestClient) -> None:
 
 def test_batch_page_posts_to_api(client: TestClient) -> None:
     r = client.get("/batch?lang=en")
-    assert 'action="/api/v1/verify/batch"' in r.text
+    assert 'action="/batch"' in r.text
     assert 'enctype="multipart/form-data"' in r.text
 
 

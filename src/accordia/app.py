@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
-from accordia import __version__
+from accordia import __version__, security
 from accordia.api import errors
 from accordia.db.session import engine_for
 from accordia.settings import Settings, get_settings
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or engine_for(settings.database_url)
     errors.install(app)
+    security.install(app, settings)
     api = APIRouter(prefix="/api/v1")
 
     @api.get("/health", tags=["meta"], summary="Liveness")

@@ -30,12 +30,61 @@ class Settings(BaseSettings):
     )
     actor: str = Field(
         default="cli",
-        description="Name recorded in the audit trail for writes made from the command line.",
+        description=(
+            "Actor of writes made from the command line (imports), recorded in the audit trail "
+            "and resolved to an account: the default `cli` is a built-in local administrator "
+            "with the regulator role unless an account of that name exists (docs/security.md)."
+        ),
     )
     page_size_max: int = Field(
         default=500, description="Largest page size a list endpoint of the API accepts."
     )
     echo_sql: bool = Field(default=False, description="Log every SQL statement (debugging).")
+    session_hours: int = Field(
+        default=12, ge=1, description="Lifetime of a signed-in page session, in hours."
+    )
+    token_days: int = Field(
+        default=90,
+        ge=1,
+        description="Default lifetime of a new API token, in days (`--days` / `days` overrides).",
+    )
+    rate_limit_window: int = Field(
+        default=60, ge=1, description="Length of the rate-limit window, in seconds."
+    )
+    rate_limit_address: int = Field(
+        default=300,
+        ge=1,
+        description="Requests one client address may make per window (unauthenticated).",
+    )
+    rate_limit_token: int = Field(
+        default=1200,
+        ge=1,
+        description="Requests one API token or signed-in session may make per window.",
+    )
+    rate_limit_login: int = Field(
+        default=10,
+        ge=1,
+        description="Sign-in attempts (page or API) one client address may make per window.",
+    )
+    redis_url: str = Field(
+        default="",
+        description=(
+            "Redis URL for the rate-limit counters shared by several server processes, e.g. "
+            "`redis://localhost:6379/0`; empty: counters are kept in each process."
+        ),
+    )
+    trust_forwarded_for: bool = Field(
+        default=False,
+        description=(
+            "Take the client address from the first `X-Forwarded-For` entry (only behind a "
+            "reverse proxy that sets it); otherwise the TCP peer address is used."
+        ),
+    )
+    hsts_seconds: int = Field(
+        default=31_536_000,
+        ge=0,
+        description="`max-age` of the Strict-Transport-Security header sent on HTTPS requests.",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -8,83 +8,44 @@ importer kind's ``apply()`` in one transaction, audited under the actor of :func
 Every error answers ``{"error": {"code", "message", "field"}}`` through the application's error
 handlers (:mod:`accordia.api.errors`); this router raises :class:`ApiError`.
 
-Writes are refused (403) unless the server has ``ACCORDIA_ADMIN_TOKEN`` set and the request
-sends ``Authorization: Bearer <that token>``. This is a stop-gap until the accounts issue
-replaces :func:`get_actor` with real authentication.
+Writes need an API token with the write scope (``Authorization: Bearer acc_…``; 401 without
+one) and are checked record by record by :func:`accordia.services.authz.authorize_write`: the
+cooperation ledger is written by regulators only (403 with the rule otherwise).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import json
-import os
 from collections.abc import Callable
 from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from accordia.api.auth import get_writer
 from accordia.api.deps import get_engine, get_session
 from accordia.api.errors import ApiError
 from accordia.db.session import unit_of_work
 from accordia.importer.fields import FieldError
 from accordia.importer.kind import REGISTRY
 from accordia.reports import render_cooperation
+from accordia.services import authz
 from accordia.services import cooperation as svc
 from accordia.settings import get_settings
-
-ADMIN_TOKEN_ENV = "ACCORDIA_ADMIN_TOKEN"
-ACTOR_HEADER = "X-Accordia-Actor"
-
 
 router = APIRouter(prefix="/cooperation", tags=["cooperation"])
 
 
 # -- dependencies ----------------------------------------------------------------------------------
-def get_actor(
-    x_accordia_actor: str | None = Header(
-        None, alias=ACTOR_HEADER, description="Name recorded in the audit trail."
-    ),
-    authorization: str | None = Header(None, description="`Bearer <ACCORDIA_ADMIN_TOKEN>`"),
-) -> str:
-    """The actor of a write, or 403.
-
-    STOP-GAP until the accounts issue: writes are accepted only when the server has
-    ``ACCORDIA_ADMIN_TOKEN`` set and the request sends ``Authorization: Bearer <token>``. The
-    name in ``X-Accordia-Actor`` is self-declared; the audit trail records it as
-    ``api-admin:<name>`` so it is never mistaken for an authenticated account.
-    """
-    token = os.environ.get(ADMIN_TOKEN_ENV, "")
-    if not token:
-        raise ApiError(
-            403,
-            "writes_disabled",
-            f"writes through the API are disabled: the server has no {ADMIN_TOKEN_ENV}",
-            "Authorization",
-        )
-    sent = authorization or ""
-    if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-        raise ApiError(
-            403,
-            "forbidden",
-            "writes need the header 'Authorization: Bearer <admin token>'; none or a wrong one "
-            "was sent",
-            "Authorization",
-        )
-    name = (x_accordia_actor or "").strip() or "anonymous"
-    if len(name) > 100 or not name.isprintable():
-        raise ApiError(
-            422,
-            "invalid_parameter",
-            f"{ACTOR_HEADER}: at most 100 printable characters",
-            ACTOR_HEADER,
-        )
-    return f"api-admin:{name}"
+def get_actor(actor: authz.Actor = Depends(get_writer)) -> authz.Actor:
+    """The actor of a write: the account of a write-scoped API token (401 without one, 403 for
+    read-only tokens). What it may write is checked per record in :func:`_write`."""
+    return actor
 
 
 def _paging(limit: int, offset: int) -> None:
@@ -288,6 +249,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse},
 }
 _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    201: {"model": WriteResponse, "description": "Created (or an event appended)"},
+    401: {"model": ErrorResponse},
     403: {"model": ErrorResponse},
     404: {"model": ErrorResponse},
     409: {"model": ErrorResponse},
@@ -295,7 +258,7 @@ _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 Limit = Query(50, ge=1, description="Page size (at most the page_size_max setting).")
-Offset = Query(0, ge=0, description="Records to skip.")
+Offset = Query(0, ge=0, le=10_000_000, description="Records to skip.")
 
 
 # -- the report ------------------------------------------------------------------------------------
@@ -455,7 +418,7 @@ def _row_body(collection: str) -> Any:
 def _write(
     collection: str,
     body: dict[str, Any],
-    actor: str,
+    actor: authz.Actor,
     engine: Engine,
     response: Response,
     detail: Callable[[Session, str], dict[str, Any] | None],
@@ -465,6 +428,8 @@ def _write(
         with unit_of_work(engine) as session:
             result = svc.write_row(session, svc.KINDS[collection], body, actor)
             record = detail(session, detail_key(result)) or {}
+    except authz.Forbidden as exc:
+        raise ApiError(403, exc.rule, exc.message, exc.field) from exc
     except FieldError as exc:
         raise ApiError(422, exc.rule, f"{exc.field}: {exc.message}", exc.field) from exc
     except IntegrityError as exc:
@@ -488,7 +453,7 @@ def _with_path_key(body: dict[str, Any], column: str, key: str) -> dict[str, Any
 def post_counterpart(
     response: Response,
     body: dict[str, Any] = _row_body("counterparts"),
-    actor: str = Depends(get_actor),
+    actor: authz.Actor = Depends(get_actor),
     engine: Engine = Depends(get_engine),
 ) -> Any:
     """Create or update a counterpart (by ``key``). 201 when created."""
@@ -499,7 +464,7 @@ def post_counterpart(
 def post_agreement(
     response: Response,
     body: dict[str, Any] = _row_body("agreements"),
-    actor: str = Depends(get_actor),
+    actor: authz.Actor = Depends(get_actor),
     engine: Engine = Depends(get_engine),
 ) -> Any:
     """Create or update an agreement (by ``key``); ``parties``, ``scope_items`` and
@@ -511,7 +476,7 @@ def post_agreement(
 def post_membership(
     response: Response,
     body: dict[str, Any] = _row_body("memberships"),
-    actor: str = Depends(get_actor),
+    actor: authz.Actor = Depends(get_actor),
     engine: Engine = Depends(get_engine),
 ) -> Any:
     """Create or update a membership (by ``key``). Its status is set by posting events."""
@@ -523,7 +488,7 @@ def post_membership_event(
     response: Response,
     key: str = Path(...),
     body: dict[str, Any] = _row_body("membership_events"),
-    actor: str = Depends(get_actor),
+    actor: authz.Actor = Depends(get_actor),
     engine: Engine = Depends(get_engine),
 ) -> Any:
     """Append a status event (joined, observer, tracked, left); 201 when appended, 200 when
@@ -539,7 +504,7 @@ def post_expert_position(
     response: Response,
     key: str = Path(...),
     body: dict[str, Any] = _row_body("expert_positions"),
-    actor: str = Depends(get_actor),
+    actor: authz.Actor = Depends(get_actor),
     engine: Engine = Depends(get_engine),
 ) -> Any:
     """Create or update an expert position (by membership, role, body, since)."""
@@ -553,7 +518,7 @@ def post_expert_position(
 def post_recognition_system(
     response: Response,
     body: dict[str, Any] = _row_body("recognition_systems"),
-    actor: str = Depends(get_actor),
+    actor: authz.Actor = Depends(get_actor),
     engine: Engine = Depends(get_engine),
 ) -> Any:
     """Create or update a system or accreditation arrangement signed (by ``key``)."""

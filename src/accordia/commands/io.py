@@ -33,6 +33,9 @@ def register(app: typer.Typer) -> None:
         actor: str | None = typer.Option(None, help="Actor recorded in the audit trail."),
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
         progress: bool = typer.Option(True, help="Show a progress bar on stderr."),
+        reindex: bool = typer.Option(
+            True, help="Rebuild the search index after a committed import (a full rebuild)."
+        ),
     ) -> None:
         """Import records. Exit 0: all imported; 1: invalid rows, nothing written;
         2: a file could not be read; 3: imported, invalid rows written to --reject-file."""
@@ -65,6 +68,14 @@ def register(app: typer.Typer) -> None:
             except ImportAborted as exc:
                 err.print(f"[red]error:[/red] {exc}")
                 raise typer.Exit(2) from exc
+        if (
+            reindex
+            and result.committed
+            and any(f.stats.created or f.stats.updated for f in result.files)
+        ):
+            from accordia.services.search_index import reindex_all
+
+            reindex_all(engine)
         summary = {
             "operation": result.operation,
             "committed": result.committed,

@@ -86,9 +86,25 @@ def _apply(status: Status, kind: str) -> Status:
     return status  # scope changes and surveillance do not change the status
 
 
+# Same day and same recording time (one import records many events at once): the restrictive
+# event is applied last, so a simultaneous "granted" and "suspended" leave the record suspended.
+_TIE_RANK: dict[str, int] = {
+    EventKind.GRANTED: 0,
+    EventKind.RENEWED: 1,
+    EventKind.RESTORED: 2,
+    EventKind.SCOPE_EXTENDED: 3,
+    EventKind.SURVEILLANCE: 4,
+    EventKind.SCOPE_REDUCED: 5,
+    EventKind.SUSPENDED: 6,
+    EventKind.EXPIRED: 7,
+    EventKind.WITHDRAWN: 8,
+}
+
+
 def ordered(events: Iterable[EventLike]) -> list[EventLike]:
-    """Events in the order they took effect; same-day ties in the order they were recorded."""
-    return sorted(events, key=lambda e: (e.effective_on, e.recorded_at))
+    """Events in the order they took effect; same-day ties in the order they were recorded, and
+    ties in both by :data:`_TIE_RANK` — a total order, whatever order the input came in."""
+    return sorted(events, key=lambda e: (e.effective_on, e.recorded_at, _TIE_RANK.get(e.kind, 9)))
 
 
 def in_effect(

@@ -17,6 +17,7 @@ from accordia.db.base import Base, table_of
 from accordia.db.bulk import insert_rows
 from accordia.db.types import utcnow
 from accordia.importer.fields import FieldError
+from accordia.services.authz import Actor
 
 T = TypeVar("T", bound=Base)
 
@@ -63,6 +64,7 @@ class ImportContext:
 
     session: Session
     actor: str
+    principal: Actor
     operation: str = field(default_factory=lambda: "import-" + uuid.uuid4().hex[:12])
     stats: Stats = field(default_factory=Stats)
     _cache: dict[tuple[Any, ...], int | None] = field(default_factory=dict)

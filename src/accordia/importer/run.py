@@ -30,6 +30,7 @@ from accordia.importer.readers import (
     read_header,
     sniff_format,
 )
+from accordia.services import authz
 
 CHUNK_ROWS = 500
 MAX_REPORTED = 1000
@@ -129,7 +130,12 @@ def import_files(
     plan.sort(key=lambda pk: ORDER.index(pk[1].name))
 
     session = session_factory(engine)()
-    ctx = ImportContext(session=session, actor=actor)
+    try:
+        principal = authz.resolve_actor(session, actor)
+    except authz.UnknownActor as exc:
+        session.close()
+        raise ImportAborted(str(exc)) from exc
+    ctx = ImportContext(session=session, actor=actor, principal=principal)
     problems: list[Problem] = []
     count = 0
     results: list[FileResult] = []
@@ -196,7 +202,10 @@ def _apply_chunk(
             )
             continue
         try:
-            parsed.append((line, raw, k.parse(raw)))
+            row = k.parse(raw)
+            # ownership before any write: a refused row is a Problem like any other
+            authz.authorize_write(ctx.principal, k.name, row)
+            parsed.append((line, raw, row))
         except FieldError as exc:
             problems.append(Problem(path.name, line, exc.field, exc.rule, exc.message, raw))
     mark = len(ctx._audit)

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pypinyin import Style, lazy_pinyin
@@ -65,10 +66,40 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _t2s_triggers() -> frozenset[str]:
+    """Characters without which OpenCC ``t2s`` leaves a text unchanged: every character the
+    character table changes, and every character a phrase-table entry changes. Most names are
+    already simplified, so this check spares the (pure-Python, slow) converter."""
+    import opencc
+
+    base = Path(opencc.__file__).parent / "dictionary"
+    out: set[str] = set()
+    for name in ("TSCharacters.txt", "TSPhrases.txt"):
+        for line in (base / name).read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("\t")
+            first = value.split(" ")[0]
+            if first == key:
+                continue
+            if len(first) == len(key):
+                out.update(a for a, b in zip(key, first, strict=True) if a != b)
+            else:
+                out.update(key)
+    return frozenset(out)
+
+
 def to_simplified(text: str) -> str:
     """Traditional → simplified Chinese (OpenCC ``t2s``); other characters are kept."""
     if not has_cjk(text):
         return text
+    triggers = _t2s_triggers()
+    if not any(c in triggers for c in text):
+        return text
+    return _to_simplified(text)
+
+
+@lru_cache(maxsize=16384)
+def _to_simplified(text: str) -> str:
     return str(_t2s().convert(text))
 
 
@@ -225,6 +256,31 @@ def _pinyin(text: str) -> tuple[str, ...]:
         if s:
             out.append(s)
     return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def pinyin_syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable (``ü`` written ``u`` and ``v``), from pypinyin's table.
+
+    A query word that is a syllable is never typo-corrected (``guang`` is not a typo of
+    ``huang``), and runs of syllables are read as one name (``hua rui xin``)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out: set[str] = set()
+    for readings in pinyin_dict.values():
+        for r in readings.split(","):
+            syl = strip_marks(r).casefold()
+            if syl.isascii() and syl.isalpha():
+                out.add(syl)
+                out.add(syl.replace("u", "v") if "ü" in r else syl)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def place_pinyins() -> frozenset[str]:
+    """Toneless pinyin of the province and city names stripped from Chinese names
+    (``shenzhen``, ``xian``, ``wuxi``): a query's leading place is set aside from its core."""
+    return frozenset("".join(pinyin(p)) for p in (*_PROVINCES, *_CITIES))
 
 
 def pinyin_initials(text: str) -> str:

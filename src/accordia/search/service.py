@@ -9,14 +9,16 @@ so both engines rank identically. Each hit carries the reasons it matched.
 from __future__ import annotations
 
 import heapq
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
-from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy import delete, func, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -35,6 +37,8 @@ from accordia.search.normalize import (
     analyze,
     identifier_forms,
     name_forms,
+    pinyin_syllables,
+    place_pinyins,
 )
 from accordia.search.results import (
     KINDS,
@@ -46,10 +50,15 @@ from accordia.search.results import (
 
 #: Most entities re-ranked for one query (the candidate look-ups stop there).
 CANDIDATE_CAP = 200
+#: Document frequency above which a Latin word is too common to select candidates with
+#: (unless it is the query's rarest word).
+COMMON_WORD_FREQ = 1000
 #: Hits scoring below this are dropped as noise.
 MIN_SCORE = 60.0
 #: Best score a fuzzy (non-substring) comparison can give.
 FUZZY_MAX = 88.0
+#: The answer to every query while the index has no rows (``reason="index_empty"``).
+EMPTY_INDEX_MESSAGE = "The search index is empty; run accordia search --reindex."
 #: Seconds the in-process typo vocabulary is trusted before it is re-read.
 VOCAB_TTL = 60.0
 
@@ -57,6 +66,7 @@ VOCAB_TTL = 60.0
 #: hold (standard, status on a date) on the re-ranked hits before the limit is applied.
 PostFilter = Callable[[Session, list[SearchHit]], list[SearchHit]]
 
+PINYIN_FORMS = frozenset({"py_core", "py"})
 _KIND_RANK = {k: i for i, k in enumerate(KINDS)}
 _FIELD_LABELS = {
     "name_zh": "Chinese name",
@@ -99,14 +109,13 @@ def entity_forms(entity: Mapping[str, Any], vocab: set[str] | None = None) -> li
     return forms + identifier_forms(_identifiers(entity.get("identifiers")))
 
 
-_VOCAB: dict[str, tuple[float, list[str], dict[str, int]]] = {}
-
-
 def _vocab_key(session: Session) -> str:
     return str(session.get_bind().engine.url)
 
 
-def index_entities(session: Session, entities: Iterable[Mapping[str, Any]]) -> int:
+def index_entities(
+    session: Session, entities: Iterable[Mapping[str, Any]], *, replace: bool = True
+) -> int:
     """(Re)build the index rows of ``entities``; returns how many were indexed.
 
     Each entity is a plain dict::
@@ -119,23 +128,25 @@ def index_entities(session: Session, entities: Iterable[Mapping[str, Any]]) -> i
          "economy": "CN",                    # economy code, used by the economy filter
          "extra": {...}}                     # shown with the hit; free for post-filters
 
-    Existing rows of the same ``(kind, key)`` are replaced. Runs inside the caller's
-    transaction (no commit).
+    Existing rows of the same ``(kind, key)`` are replaced; ``replace=False`` skips that
+    look-up when the caller knows the entities are new (a rebuild after
+    :func:`clear_index`). Rows are bulk-loaded (``COPY`` on PostgreSQL, ``executemany`` on
+    SQLite). Runs inside the caller's transaction (no commit).
     """
     total = 0
     batch: list[Mapping[str, Any]] = []
     for ent in entities:
         batch.append(ent)
         if len(batch) >= 1000:
-            total += _index_batch(session, batch)
+            total += _index_batch(session, batch, replace)
             batch = []
     if batch:
-        total += _index_batch(session, batch)
+        total += _index_batch(session, batch, replace)
     _VOCAB.pop(_vocab_key(session), None)
     return total
 
 
-def _index_batch(session: Session, batch: list[Mapping[str, Any]]) -> int:
+def _index_batch(session: Session, batch: list[Mapping[str, Any]], replace: bool) -> int:
     latest: dict[tuple[str, str], Mapping[str, Any]] = {}
     for ent in batch:
         kind = str(ent["kind"])
@@ -143,50 +154,90 @@ def _index_batch(session: Session, batch: list[Mapping[str, Any]]) -> int:
             raise ValueError(f"unknown entity kind {kind!r}; expected one of {KINDS}")
         latest[(kind, str(ent["key"]))] = ent
     refs = list(latest)
-    _delete_refs(session, refs)
-    rows = [
-        {
-            "kind": kind,
-            "key": key,
-            "name_zh": ent.get("name_zh"),
-            "name_en": ent.get("name_en"),
-            "name_other": ent.get("name_other"),
-            "acronym": ent.get("acronym"),
-            "economy_code": ent.get("economy") or ent.get("economy_code"),
-            "extra": ent.get("extra"),
-        }
-        for (kind, key), ent in latest.items()
-    ]
-    ids = (
-        session.execute(
-            insert(SearchEntity).returning(SearchEntity.id, sort_by_parameter_order=True),
-            rows,
-        )
-        .scalars()
-        .all()
-    )
-    terms: list[dict[str, Any]] = []
+    if replace:
+        _delete_refs(session, refs)
+    ids = _new_ids(session, len(refs))
+    pg = session.get_bind().dialect.name == "postgresql"
+    entities: list[tuple[Any, ...]] = []
+    terms: list[tuple[Any, ...]] = []
     vocab: dict[str, int] = {}
-    for entity_id, ent in zip(ids, latest.values(), strict=True):
-        words: set[str] = set()
-        forms = entity_forms(ent, words)
-        terms.extend(
-            {
-                "entity_id": entity_id,
-                "field": f.field,
-                "form": f.form,
-                "text": f.text,
-                "weight": f.weight,
-            }
-            for f in forms
+    for entity_id, ((kind, key), ent) in zip(ids, latest.items(), strict=True):
+        extra = ent.get("extra")
+        entities.append(
+            (
+                entity_id,
+                kind,
+                key,
+                ent.get("name_zh"),
+                ent.get("name_en"),
+                ent.get("name_other"),
+                ent.get("acronym"),
+                ent.get("economy") or ent.get("economy_code"),
+                None if extra is None else json.dumps(extra, ensure_ascii=not pg),
+            )
         )
+        words: set[str] = set()
+        for f in entity_forms(ent, words):
+            terms.append((entity_id, f.field, f.form, f.text, f.weight))
         for tok in words:
             vocab[tok] = vocab.get(tok, 0) + 1
-    if terms:
-        session.execute(insert(SearchTerm), terms)
+    _bulk_insert(session, "search_entity", _ENTITY_COLS, entities)
+    _bulk_insert(session, "search_term", _TERM_COLS, terms)
     if vocab:
         _upsert_tokens(session, vocab)
-    return len(rows)
+    return len(entities)
+
+
+_ENTITY_COLS = (
+    "id",
+    "kind",
+    "key",
+    "name_zh",
+    "name_en",
+    "name_other",
+    "acronym",
+    "economy_code",
+    "extra",
+)
+_TERM_COLS = ("entity_id", "field", "form", "text", "weight")
+
+
+def _new_ids(session: Session, n: int) -> list[int]:
+    """``n`` fresh ``search_entity`` ids (the rows are then bulk-loaded with them)."""
+    if n == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return [
+            int(i)
+            for i in session.scalars(
+                sql_text(
+                    "SELECT nextval(pg_get_serial_sequence('search_entity', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": n},
+            )
+        ]
+    # SQLite: one writer at a time; a concurrent writer makes this transaction fail, not clash.
+    start = int(session.scalar(select(func.coalesce(func.max(SearchEntity.id), 0))) or 0)
+    return list(range(start + 1, start + n + 1))
+
+
+def _bulk_insert(
+    session: Session, table: str, cols: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Load rows fast: ``COPY`` on PostgreSQL, the driver's ``executemany`` on SQLite."""
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+            for row in rows:
+                cp.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in cols)
+        conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows)
 
 
 def _upsert_tokens(session: Session, vocab: dict[str, int]) -> None:
@@ -212,9 +263,18 @@ def _upsert_tokens(session: Session, vocab: dict[str, int]) -> None:
 def _delete_refs(session: Session, refs: Sequence[tuple[str, str]]) -> int:
     if not refs:
         return 0
-    ids = session.scalars(
-        select(SearchEntity.id).where(tuple_(SearchEntity.kind, SearchEntity.key).in_(refs))
-    ).all()
+    by_kind: dict[str, list[str]] = {}
+    for kind, key in refs:
+        by_kind.setdefault(kind, []).append(key)
+    # One ``kind = … AND key IN (…)`` per kind: served by the (kind, key) unique index on both
+    # engines (a row-value IN list is not, on PostgreSQL).
+    ids = [
+        i
+        for kind, keys in by_kind.items()
+        for i in session.scalars(
+            select(SearchEntity.id).where(SearchEntity.kind == kind, SearchEntity.key.in_(keys))
+        )
+    ]
     if not ids:
         return 0
     session.execute(delete(SearchTerm).where(SearchTerm.entity_id.in_(ids)))
@@ -242,25 +302,62 @@ def clear_index(session: Session) -> None:
 # --- typo vocabulary ---------------------------------------------------------------------------
 
 
-def _vocab(session: Session) -> tuple[list[str], dict[str, int]]:
+@dataclass(slots=True)
+class _Vocabulary:
+    """The typo vocabulary, bucketed by (length, first letter) and (length, last letter).
+
+    A word within edit distance ``d`` of a query word has a length within ``d`` of it and, but
+    for a typo at both ends, the same first or the same last letter; so a correction compares
+    the query word with a few buckets instead of the whole word list."""
+
+    freq: dict[str, int]
+    by_first: dict[tuple[int, str], list[str]]
+    by_last: dict[tuple[int, str], list[str]]
+
+    @classmethod
+    def build(cls, freq: dict[str, int]) -> _Vocabulary:
+        by_first: dict[tuple[int, str], list[str]] = {}
+        by_last: dict[tuple[int, str], list[str]] = {}
+        for tok in sorted(freq):
+            by_first.setdefault((len(tok), tok[0]), []).append(tok)
+            by_last.setdefault((len(tok), tok[-1]), []).append(tok)
+        return cls(freq, by_first, by_last)
+
+    def near(self, token: str, maxd: int) -> list[str]:
+        out: dict[str, None] = {}
+        for n in range(len(token) - maxd, len(token) + maxd + 1):
+            out.update(dict.fromkeys(self.by_first.get((n, token[0]), ())))
+            out.update(dict.fromkeys(self.by_last.get((n, token[-1]), ())))
+        return list(out)
+
+
+_VOCAB: dict[str, tuple[float, _Vocabulary]] = {}
+
+
+def _vocab(session: Session) -> _Vocabulary:
     key = _vocab_key(session)
     hit = _VOCAB.get(key)
     now = time.monotonic()
     if hit and now - hit[0] < VOCAB_TTL:
-        return hit[1], hit[2]
+        return hit[1]
     freq = {str(t): int(n) for t, n in session.execute(select(SearchToken.token, SearchToken.freq))}
-    tokens = sorted(freq)
-    _VOCAB[key] = (now, tokens, freq)
-    return tokens, freq
+    vocab = _Vocabulary.build(freq)
+    _VOCAB[key] = (now, vocab)
+    return vocab
 
 
-def _corrections(token: str, tokens: list[str], freq: dict[str, int]) -> list[str]:
-    """Vocabulary words within edit distance 1 (≤ 6 letters) or 2 of an unknown token."""
-    if len(token) < 4 or token in freq or not tokens:
+def _corrections(token: str, vocab: _Vocabulary) -> list[str]:
+    """Vocabulary words within edit distance 1 (≤ 6 letters) or 2 of an unknown token.
+
+    Pinyin syllables are words in their own right, never typos."""
+    if len(token) < 4 or token in vocab.freq or token in pinyin_syllables():
         return []
     maxd = 1 if len(token) <= 6 else 2
-    found = process.extract(token, tokens, scorer=OSA.distance, score_cutoff=maxd, limit=5)
-    found.sort(key=lambda r: (r[1], -freq.get(r[0], 0), r[0]))
+    choices = vocab.near(token, maxd)
+    if not choices:
+        return []
+    found = process.extract(token, choices, scorer=OSA.distance, score_cutoff=maxd, limit=None)
+    found.sort(key=lambda r: (r[1], -vocab.freq.get(r[0], 0), r[0]))
     return [str(r[0]) for r in found[:3]]
 
 
@@ -332,6 +429,9 @@ class _Plan:
     spaced: list[_Variant]
     compact: list[_Variant]
     words: list[list[str]]  # token groups (token + corrections) for word coverage
+    place: str = ""  # leading place name read as pinyin (``xi an`` → ``xian``)
+    place_words: int = 0  # how many of ``words`` it spans
+    py_core: str = ""  # the pinyin syllables after it, joined (``hua rui xin`` → ``huaruixin``)
 
 
 def _plan(q: Query, corrections: dict[str, list[str]], split: list[str] | None) -> _Plan:
@@ -373,7 +473,27 @@ def _plan(q: Query, corrections: dict[str, list[str]], split: list[str] | None) 
     notes = (
         tone + (("typo corrected",) if corrections else ()) + (("words split",) if split else ())
     )
-    return _Plan(notes, zh, zh_part, spaced, compact, groups)
+    place, place_words, py_core = _pinyin_name(words)
+    if py_core and py_core != q.latin_compact:
+        # The distinctive part in pinyin, compared with the stored pinyin of the core.
+        compact.append(_Variant(py_core, 0.99, (*tone, "place name set aside")))
+    return _Plan(notes, zh, zh_part, spaced, compact, groups, place, place_words, py_core)
+
+
+def _pinyin_name(words: list[str]) -> tuple[str, int, str]:
+    """Read query words as ``[place] syllable syllable …``: the place's pinyin, how many words
+    it spans, and the remaining syllables joined (``""`` unless at least two syllables)."""
+    places = place_pinyins()
+    place, start = "", 0
+    for k in (3, 2, 1):
+        if len(words) > k and "".join(words[:k]) in places:
+            place, start = "".join(words[:k]), k
+            break
+    rest = words[start:]
+    syllables = pinyin_syllables()
+    if len(rest) >= 2 and all(w in syllables for w in rest):
+        return place, start, "".join(rest)
+    return place, start, ""
 
 
 def _best(
@@ -409,19 +529,26 @@ def _best(
     return best
 
 
+_COVERAGE_ORDER = {
+    fm: i for i, fm in enumerate(("py", "py_core", "en", "other", "acronym", "initials"))
+}
+
+
 def _coverage(plan: _Plan, terms: list[tuple[str, str, str, float]]) -> Match | None:
     """All query words found (as substrings) among the entity's Latin forms."""
     groups = [g for g in plan.words if len(g[0]) >= MIN_SUBSTRING]
     if len(groups) < 2:
         return None
     latin = [(fld, form, t) for fld, form, t, _w in terms if form in LATIN_FORMS]
-    used: list[str] = []
+    covered: dict[str, int] = {}
     for g in groups:
-        hit = next(((form, w) for w in g for _fld, form, t in latin if w in t), None)
-        if hit is None:
+        forms = {form for _fld, form, t in latin if any(w in t for w in g)}
+        if not forms:
             return None
-        used.append(hit[0])
-    form = max(set(used), key=used.count)
+        for fm in forms:
+            covered[fm] = covered.get(fm, 0) + 1
+    # The form covering most words explains the match; ties by a fixed order (deterministic).
+    form = min(covered, key=lambda fm: (-covered[fm], _COVERAGE_ORDER.get(fm, 99), fm))
     fld = next(f for f, fm, _t in latin if fm == form)
     label = FORM_LABELS.get(form, form)
     why = "; ".join((label, "all words found", *plan.notes))
@@ -441,8 +568,12 @@ def _respond(
     t0: float,
     flt: SearchFilters,
     candidates: int = 0,
+    session: Session | None = None,
 ) -> SearchResponse:
     normalized = q.identifier or q.zh or q.latin_spaced or q.folded[:200]
+    reason = q.refine
+    if status == "no_match" and session is not None and index_is_empty(session):
+        reason, message = "index_empty", EMPTY_INDEX_MESSAGE
     return SearchResponse(
         query=q.raw[:200],
         status=status,  # type: ignore[arg-type]
@@ -453,7 +584,7 @@ def _respond(
         backend=backend,
         elapsed_ms=round((time.perf_counter() - t0) * 1000, 3),
         filters=flt,
-        reason=q.refine,
+        reason=reason,
         candidates=candidates,
     )
 
@@ -496,18 +627,19 @@ def search(
                 return _respond(q, "ok", "", "identifier", hits, be.name, t0, flt, len(ids))
         if q.scheme:
             msg = f"No record has the {q.scheme.upper()} {q.identifier.upper()}."
-            return _respond(q, "no_match", msg, "identifier", [], be.name, t0, flt)
+            return _respond(q, "no_match", msg, "identifier", [], be.name, t0, flt, 0, session)
 
     # 2. names: bounded candidate look-ups, then re-ranking.
-    tokens, freq = _vocab(session) if q.tokens else ([], {})
-    corrections = {t: c for t in q.tokens if (c := _corrections(t, tokens, freq))}
+    vocab = _vocab(session) if q.tokens else _Vocabulary({}, {}, {})
+    freq = vocab.freq
+    corrections = {t: c for t in q.tokens if (c := _corrections(t, vocab))}
     split = None
     if len(q.tokens) == 1 and q.tokens[0] not in freq:
         split = _word_break(q.tokens[0], freq)
     plan = _plan(q, corrections, split)
     cands = _candidates(session, be, q, plan, flt, freq)
     if not cands:
-        return _respond(q, "no_match", "No match.", "name", [], be.name, t0, flt)
+        return _respond(q, "no_match", "No match.", "name", [], be.name, t0, flt, 0, session)
     hits = _rank(session, cands, plan, q, flt, post_filter, limit)
     if not hits:
         return _respond(q, "no_match", "No match.", "name", [], be.name, t0, flt, len(cands))
@@ -550,17 +682,36 @@ def _candidates(
         for p in dict.fromkeys(v.text for v in (*plan.spaced, *plan.compact)):
             if len(p) >= MIN_SUBSTRING and room(50):
                 add(be.prefix(session, p, LATIN_FORMS, flt, room(50)))
-        groups = [g for g in _merge_syllables(plan.words) if len(g[0]) >= MIN_SUBSTRING]
-        # The three most selective words select; common ones ("technology") only cost time.
+        if plan.py_core:
+            # "[place] syllables": the core's pinyin is looked up exactly and as a prefix of
+            # the stored core pinyin first, so the right entity is never cut by a LIMIT.
+            if plan.place:  # stored pinyin begins with the place: "shenzhen(shi)huaruixin…"
+                for head in (plan.place, plan.place + "shi"):
+                    if room(50):
+                        add(be.prefix(session, head + plan.py_core, {"py"}, flt, room(50)))
+            add(be.exact(session, {plan.py_core}, PINYIN_FORMS, flt, 50))
+            if room(50):
+                add(be.prefix(session, plan.py_core, {"py_core"}, flt, room(50)))
+        if plan.place:
+            merged = [[plan.place], *_merge_syllables(plan.words[plan.place_words :])]
+        else:
+            merged = _merge_syllables(plan.words)
+        groups = [g for g in merged if len(g[0]) >= MIN_SUBSTRING]
+        # The rarest word, and up to two more that are selective, select; common words
+        # ("shenzhen", "technology") only cost time — a trigram index has to read their long
+        # posting lists — and rarely change which entities are found.
         by_rarity = sorted(groups, key=lambda g: (_selectivity(g, freq), g[0]))
-        if groups and room(200):
-            add(be.contains(session, by_rarity[:3], LATIN_FORMS, flt, room(200)))
+        selective = by_rarity[:1] + [
+            g for g in by_rarity[1:3] if _selectivity(g, freq) <= COMMON_WORD_FREQ
+        ]
+        if selective and room(200):
+            add(be.contains(session, selective, LATIN_FORMS, flt, room(200)))
         compact = q.latin_compact
-        if len(q.tokens) > 1 and len(compact) >= MIN_SUBSTRING and room(100):
+        if len(merged) > 1 and MIN_SUBSTRING <= len(compact) <= 24 and room(100):
             add(be.contains(session, [[compact]], LATIN_FORMS, flt, room(100)))
-        if len(groups) > 1 and len(out) < 20:
+        if len(selective) > 1 and len(out) < 20:
             # Relax: the rarest words alone (a word may be a typo the vocabulary lacks).
-            for g in by_rarity[:2]:
+            for g in selective[:2]:
                 if room(100):
                     add(be.contains(session, [g], LATIN_FORMS, flt, room(100)))
     return list(out)
@@ -571,8 +722,9 @@ def _merge_syllables(groups: list[list[str]]) -> list[list[str]]:
     substring (``pingxinrui``), far more selective than each syllable alone."""
     out: list[list[str]] = []
     run: list[str] = []
+    syllables = pinyin_syllables()
     for g in [*groups, ["\x00" * 9]]:
-        if len(g) == 1 and len(g[0]) <= 4:
+        if len(g) == 1 and (len(g[0]) <= 4 or g[0] in syllables):
             run.append(g[0])
             continue
         if len(run) > 1:
@@ -683,6 +835,16 @@ def _rank(
     return hits[:limit]
 
 
+def _place_check(match: Match, place: str, terms: list[tuple[str, str, str, float]]) -> Match:
+    """A match on the pinyin core alone ranks below one whose place also matches."""
+    for _fld, form, t, _w in terms:
+        if (form == "py" and t.startswith(place)) or (
+            form in ("en", "other") and place in t.replace(" ", "")
+        ):
+            return match
+    return replace(match, score=round(match.score * 0.96, 3), why=match.why + "; other place")
+
+
 def _entity_matches(
     terms: list[tuple[str, str, str, float]], plan: _Plan | None, q: Query, floor: float = 0.0
 ) -> list[Match]:
@@ -702,6 +864,8 @@ def _entity_matches(
         cov = _coverage(plan, terms)
         if cov and (lat_best is None or cov.score > lat_best.score):
             lat_best = cov
+        if lat_best and plan.place and "place name set aside" in lat_best.notes:
+            lat_best = _place_check(lat_best, plan.place, terms)
     part = _best([], plan.zh_part, terms, ZH_FORMS) if plan.zh_part else None
     if plan.zh_part:  # mixed script: one part alone is weaker evidence than both
         if part and lat_best:
@@ -734,6 +898,11 @@ def _entity_matches(
         found.append(lat_best)
     found.sort(key=lambda m: -m.score)
     return found
+
+
+def index_is_empty(session: Session) -> bool:
+    """True when the index holds no entity (one indexed row look-up)."""
+    return session.execute(select(SearchEntity.id).limit(1)).first() is None
 
 
 def index_size(session: Session) -> dict[str, int]:

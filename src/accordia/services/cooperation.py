@@ -38,6 +38,7 @@ from accordia.importer.context import ImportContext
 from accordia.importer.fields import FieldError
 from accordia.importer.kind import REGISTRY, Kind
 from accordia.models import cooperation as mc
+from accordia.services import authz
 
 Row = dict[str, Any]
 
@@ -321,22 +322,33 @@ class WriteResult:
     operation: str
 
 
-def write_row(session: Session, kind_name: str, raw: Mapping[str, Any], actor: str) -> WriteResult:
-    """Parse and apply one import row of ``kind_name`` in ``session`` (the caller commits).
+def write_row(
+    session: Session, kind_name: str, raw: Mapping[str, Any], actor: authz.Actor
+) -> WriteResult:
+    """Parse, authorize (:func:`accordia.services.authz.authorize_write`) and apply one import
+    row of ``kind_name`` in ``session``, as the importer does (the caller commits).
 
     The row has the columns of the import file (lists as JSON arrays or ``;``-separated text).
 
     Raises:
+        authz.Forbidden: the actor may not write this record (a ``FieldError``).
         FieldError: a cell breaks a rule, or the row names a record that does not exist
             (``RowError``); ``field`` names the column.
     """
     kind: Kind = REGISTRY[kind_name]
+    # who may write comes before what is valid: a refused caller learns nothing about the rules
+    authz.authorize_write(actor, kind.name, raw)
     list_fields = {f.name for f in kind.fields if f.type == "list"}
     for name, value in raw.items():
         if isinstance(value, dict) or (isinstance(value, list) and name not in list_fields):
             raise FieldError(name, "type", "must be a single value, not a list or an object")
     row = kind.parse(dict(raw))
-    ctx = ImportContext(session=session, actor=actor, operation="api-" + uuid.uuid4().hex[:12])
+    ctx = ImportContext(
+        session=session,
+        actor=actor.name,
+        principal=actor,
+        operation="api-" + uuid.uuid4().hex[:12],
+    )
     with session.begin_nested():
         kind.apply(ctx, row)
         session.flush()

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from accordia.web.auth_pages import router as auth_router
 from accordia.web.i18n import negotiate
 from accordia.web.pages import router
 from accordia.web.templating import render
@@ -23,6 +24,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 def install(app: FastAPI) -> None:
     """Mount the pages on ``app``."""
     app.include_router(router)
+    app.include_router(auth_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     api_handler = app.exception_handlers.get(StarletteHTTPException)
 

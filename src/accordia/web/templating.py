@@ -4,6 +4,7 @@ helpers to show bilingual registry content (asked language first, marked fallbac
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -101,6 +102,12 @@ def _q(value: str) -> str:
     return quote(value, safe="")
 
 
+def accreditation_anchor(key: str) -> str:
+    """The ``id`` of an accreditation on its CAB page, from ``"<AB key> <number>"``
+    (``"CNAS/CN CNAS L0001"``), the key the verification chain gives its accreditation node."""
+    return "accreditation-" + (re.sub(r"[^\w]+", "-", key).strip("-") or "x")
+
+
 def node_url(node: dict[str, Any], v: dict[str, Any]) -> str | None:
     """Where a node of the drawn chain links to."""
     key = node.get("key")
@@ -111,6 +118,8 @@ def node_url(node: dict[str, Any], v: dict[str, Any]) -> str | None:
         return f"/certificates/{_q(v['certificate']['issuer'])}/{quote(key)}"
     if kind == "cab":
         return f"/cabs/{_q(key)}"
+    if kind == "accreditation" and v.get("certificate"):
+        return f"/cabs/{_q(v['certificate']['issuer'])}#{accreditation_anchor(key)}"
     if kind == "accreditation_body" and "/" in key:
         acronym, economy = key.rsplit("/", 1)
         return f"/accreditation-bodies/{_q(economy)}/{_q(acronym)}"
@@ -130,6 +139,7 @@ def environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["node_url"] = node_url
+    env.globals["accreditation_anchor"] = accreditation_anchor
     env.filters["bi"] = lambda v: bilingual(v, lang)
     env.filters["status"] = lambda v: _word(STATUS, lang, v)
     env.filters["link_status"] = lambda v: _word(LINK_STATUS, lang, v)
