@@ -99,7 +99,6 @@ class CabPart:
     """What every verdict about one CAB's attestations shares: loaded once per chain."""
 
     cab: CabFacts
-    name: Bilingual
     accreditations: tuple[AccreditationFacts, ...]
     accreditation_ids: dict[int, AccreditationRef]
     signatories: tuple[SignatoryFacts, ...]
@@ -312,11 +311,12 @@ def chain_for(session: Session) -> Chain:
 def certificate_facts(
     cert: m.Certificate,
     cab: m.Cab,
-    events: Sequence[Any],
-    scope: Sequence[str],
-    holder: m.Organization | None,
-    acc_ref: AccreditationRef | None,
+    events: Sequence[Any] = (),
+    scope: Sequence[str] = (),
+    holder: Bilingual | None = None,
+    acc_ref: AccreditationRef | None = None,
 ) -> CertificateFacts:
+    """The certificate's own facts (its history and scope as loaded by the caller)."""
     return CertificateFacts(
         number=cert.number,
         issuer=cab.registration_number,
@@ -326,7 +326,7 @@ def certificate_facts(
         expires_on=cert.expires_on,
         scope=tuple(scope),
         events=_events(events),
-        holder=Bilingual(holder.name_zh, holder.name_en) if holder else Bilingual(),
+        holder=holder or Bilingual(),
         issuer_name=Bilingual(cab.name_zh, cab.name_en),
         accreditation=acc_ref,
         source=cert.source,
@@ -438,23 +438,25 @@ class Verifier:
             refs[a.id] = AccreditationRef(key, a.number)
         approvals = s.execute(select(m.BodyApprovalEvent).filter_by(parent_id=cab.id)).scalars()
         participants = {f.body for f in acc_facts} | {cab.registration_number}
-        name = Bilingual(cab.name_zh, cab.name_en)
         part = CabPart(
             cab=CabFacts(
                 registration_number=cab.registration_number,
-                name=name,
+                name=Bilingual(cab.name_zh, cab.name_en),
                 kind=cab.kind,
                 economy=c.economies[cab.economy_id],
                 approval_events=_events(approvals),
                 source=cab.source,
             ),
-            name=name,
             accreditations=tuple(acc_facts),
             accreditation_ids=refs,
             signatories=c.signatories_of(participants),
         )
         c.cabs[cab.id] = part
         return part
+
+    def _holder(self, organization_id: int) -> Bilingual | None:
+        row = self.session.execute(_HOLDER, {"oid": organization_id}).first()
+        return Bilingual(row[0], row[1]) if row else None
 
     def facts(self, cert: m.Certificate, cab: m.Cab) -> VerificationFacts:
         s = self.session
@@ -464,23 +466,17 @@ class Verifier:
         if cert.id is not None:
             events = s.execute(_EVENTS, {"pid": cert.id}).scalars().all()
             scope = s.execute(_SCOPE, {"pid": cert.id}).scalars().all()
-        holder = s.execute(_HOLDER, {"oid": cert.organization_id}).first()
+        holder = self._holder(cert.organization_id)
         acc_ref = part.accreditation_ids.get(cert.accreditation_id or -1)
         c = self.chain
         return VerificationFacts(
-            certificate=CertificateFacts(
-                number=cert.number,
-                issuer=cab.registration_number,
-                kind=cert.kind,
-                standard=cert.standard,
-                issued_on=cert.issued_on,
-                expires_on=cert.expires_on,
-                scope=tuple(scope),
-                events=_events(events),
-                holder=Bilingual(holder[0], holder[1]) if holder else Bilingual(),
-                issuer_name=part.name,
-                accreditation=acc_ref,
-                source=cert.source,
+            certificate=certificate_facts(
+                cert,
+                cab,
+                events,
+                scope,
+                holder,
+                acc_ref,
             ),
             cab=part.cab,
             accreditations=part.accreditations,
@@ -502,10 +498,8 @@ class Verifier:
             return not_found(query, coverage=self.coverage(issuer))
         if len(found) > 1:
             cands = [
-                certificate_facts(
-                    c, cab, (), (), self.session.get(m.Organization, c.organization_id), None
-                )
-                for c, cab in found
+                certificate_facts(cert, cab, holder=self._holder(cert.organization_id))
+                for cert, cab in found
             ]
             return ambiguous(query, cands, coverage=self.coverage(issuer))
         cert, cab = found[0]
