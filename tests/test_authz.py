@@ -175,6 +175,8 @@ WRITES: list[tuple[str, dict[str, Any]]] = [
     ("/api/v1/cooperation/memberships/EX-ORG-D/events", {"kind": "joined", "effective_on": "2024-06-01"}),
     ("/api/v1/cooperation/memberships/EX-ORG-A/positions", {"role": "chair", "since": "2024-01-01"}),
     ("/api/v1/cooperation/recognition-systems", {"key": "Z-SYS", "kind": "system", "name_en": "Z", "signed_on": "2024-01-01"}),
+    ("/api/v1/supervision/sanctions", {"cab": "EX-CB-001", "kind": "suspension", "effective_on": "2025-01-01", "basis_zh": "依据", "basis_en": "basis"}),
+    ("/api/v1/supervision/complaints/CMP-EX-CASE", {"status": "rejected", "outcome": "x", "publish": True}),
 ]  # fmt: skip
 
 
@@ -188,8 +190,10 @@ def test_every_write_endpoint_is_covered(world: TestDatabase) -> None:
     }
     covered = {"/api/v1/cooperation/memberships/{key}/events"}
     covered |= {"/api/v1/cooperation/memberships/{key}/positions"}
-    covered |= {p for p, _ in WRITES if "EX-ORG" not in p}
+    covered |= {"/api/v1/supervision/complaints/{case}"}
+    covered |= {p for p, _ in WRITES if "EX-ORG" not in p and "CMP-" not in p}
     not_registry_writes = {"/api/v1/verify/batch", "/api/v1/tokens", "/api/v1/tokens/{token_id}"}
+    not_registry_writes |= {"/api/v1/complaints"}  # anyone may file a complaint (public)
     assert posts - not_registry_writes <= covered, posts - not_registry_writes - covered
 
 

@@ -352,3 +352,20 @@ class TestSetBasedPath:
             (15, "organization", "unknown_reference")
         ]
         assert count(loaded, m.Certificate) == before
+
+
+def test_kind_order_does_not_depend_on_import_order() -> None:
+    """The dependency order of kinds (import plan, export files, formats page) is the same
+    whichever module a program happens to import first."""
+    import subprocess
+    import sys
+
+    from accordia.importer.kind import ORDER
+
+    code = (
+        "import accordia.importer.kinds_cooperation, accordia.importer.kinds_arrangements\n"
+        "import accordia.importer.run\n"
+        "from accordia.importer.kind import ORDER; print(','.join(ORDER))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().split(",") == ORDER

@@ -25,6 +25,7 @@ from accordia.domain.verification import (
     CabFacts,
     CertificateFacts,
     IssuerCoverage,
+    LinkStatus,
     MarketAcceptanceFacts,
     Query,
     RecognitionFacts,
@@ -804,3 +805,20 @@ def test_single_verdict_is_fast() -> None:
         verify(APAC_ONLY, ON, "GB")
     per_call = (time.perf_counter() - start) / n
     assert per_call < 0.002, f"{per_call * 1e6:.0f} µs per verdict"
+
+
+def test_regulator_suspension_of_the_cab_fails_the_accreditation_link_from_its_date() -> None:
+    """A sanction (suspension of the CAB's approval) cuts its attestations from the date it
+    takes effect, and the verdict says so; before it, and where no approval is recorded at
+    all, nothing changes."""
+    suspended_on = day(ON, -10)
+    approvals = (ev("granted", D(2005, 1, 1)), ev("suspended", suspended_on))
+    world = replace(MS_WORLD, cab=replace(CQC_FACTS, approval_events=approvals))
+    assert verify(MS_WORLD, ON, "GB").recognized is True
+    before = verify(world, day(suspended_on, -1), "GB")
+    assert before.link("accreditation").status is LinkStatus.OK
+    during = verify(world, ON, "GB")
+    link = during.link("accreditation")
+    assert link.status is LinkStatus.FAILED and during.recognized is False
+    assert "regulator's approval" in link.reason.en and "监管机构" in (link.reason.zh or "")
+    assert any(e["record"] == "body_approval_event" for e in link.evidence)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -15,7 +17,7 @@ EX_USAGE = 64
 
 supervise = typer.Typer(
     name="supervise",
-    help="Supervision: rules, scan, findings, risk, 'double random' draws.",
+    help="Supervision: rules, scan, findings, risk, 'double random' draws, sanctions, complaints.",
     no_args_is_help=True,
 )
 
@@ -265,6 +267,175 @@ def _print_result(data: dict[str, Any]) -> None:
         short = " (SHORT of inspectors)" if a["short"] else ""
         rec = f"; recused {', '.join(a['recused'])}" if a["recused"] else ""
         typer.echo(f"  {a['target']:16} {', '.join(a['inspectors'])}{short}{rec}")
+
+
+# --------------------------------------------------------------------------- sanctions, complaints
+
+sanction_app = typer.Typer(help="Sanctions on bodies (regulator only).", no_args_is_help=True)
+complaint_app = typer.Typer(help="Complaint cases (regulator only).", no_args_is_help=True)
+supervise.add_typer(sanction_app, name="sanction")
+supervise.add_typer(complaint_app, name="complaint")
+
+ActorOpt = typer.Option(None, "--actor", help="Act as this account (default: ACCORDIA_ACTOR).")
+DATE = ["%Y-%m-%d"]
+
+
+@contextmanager
+def _acting(actor: str | None) -> Iterator[tuple[Any, Any]]:
+    """A session and the resolved actor; refusals and usage errors end the command."""
+    from accordia.db.session import unit_of_work
+    from accordia.services import authz
+    from accordia.services import supervision as sv
+    from accordia.settings import get_settings
+
+    try:
+        with unit_of_work(_engine()) as session:
+            who = authz.resolve_actor(session, actor or get_settings().actor)
+            yield session, who
+    except authz.UnknownActor as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except authz.Forbidden as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    except sv.SupervisionError as exc:
+        _fail(str(exc))
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value is not None else None
+
+
+@sanction_app.command("add")
+def sanction_add(
+    cab: str = typer.Option(..., "--cab", help="CAB registration number."),
+    kind: str = typer.Option(
+        ..., "--kind", help="warning | rectification | fine | suspension | revocation."
+    ),
+    effective_on: dt.datetime = typer.Option(
+        ..., "--effective-on", formats=DATE, help="Date the sanction takes effect."
+    ),
+    until: dt.datetime | None = typer.Option(
+        None, "--until", formats=DATE, help="End of a time-limited suspension (restored then)."
+    ),
+    basis_zh: str = typer.Option(..., "--basis-zh", help="Legal basis, Chinese."),
+    basis_en: str = typer.Option(..., "--basis-en", help="Legal basis, English."),
+    amount: float | None = typer.Option(None, "--amount", help="Fine amount (CNY)."),
+    decided_on: dt.datetime | None = typer.Option(
+        None, "--decided-on", formats=DATE, help="Decision date (default: --effective-on)."
+    ),
+    reference: str | None = typer.Option(None, "--reference", help="Decision number."),
+    source: str = typer.Option("", "--source", help="Where the decision is published."),
+    actor: str | None = ActorOpt,
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """Record a sanction; a suspension or revocation also changes the CAB's approval."""
+    from accordia.services import supervision as sv
+
+    with _acting(actor) as (session, who):
+        data = sv.add_sanction(
+            session,
+            who,
+            cab=cab,
+            kind=kind,
+            effective_on=effective_on.date(),
+            until=_day(until),
+            basis_zh=basis_zh,
+            basis_en=basis_en,
+            amount=amount,
+            decided_on=_day(decided_on),
+            reference=reference,
+            source=source,
+        )
+    if as_json:
+        _out(data)
+        return
+    typer.echo(
+        f"sanction {data['id']}: {data['kind']} on {data['cab']} from {data['effective_from']}"
+    )
+    for ev in data["approval_events"]:
+        typer.echo(f"  approval event: {ev['kind']} on {ev['effective_on']}")
+
+
+@sanction_app.command("list")
+def sanction_list(
+    cab: str | None = typer.Option(None, "--cab", help="Only this CAB."),
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """Sanctions, latest first."""
+    from accordia.db.session import unit_of_work
+    from accordia.services import supervision as sv
+
+    with unit_of_work(_engine()) as session:
+        rows = sv.list_sanctions(session, cab)
+    if as_json:
+        _out(rows)
+        return
+    for r in rows:
+        until = f" until {r['effective_until']}" if r["effective_until"] else ""
+        typer.echo(f"{r['id']:>5} {r['cab']:16} {r['kind']:13} {r['effective_from']}{until}")
+
+
+@complaint_app.command("list")
+def complaint_list(
+    status: str | None = typer.Option(None, "--status", help="Only cases of this status."),
+    actor: str | None = ActorOpt,
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """Complaint cases, latest first."""
+    from accordia.services import supervision as sv
+
+    with _acting(actor) as (session, who):
+        rows = sv.list_cases(session, who, status)
+    if as_json:
+        _out(rows)
+        return
+    for r in rows:
+        typer.echo(
+            f"{r['case_number']:24} {r['status']:13} {r['subject'] or '':24} "
+            f"deadline {r['deadline']} {r['assignee'] or '-'}"
+        )
+
+
+@complaint_app.command("show")
+def complaint_show(
+    case: str = typer.Argument(..., help="Case number."),
+    actor: str | None = ActorOpt,
+) -> None:
+    """One case in full, complainant data included (JSON)."""
+    from accordia.services import supervision as sv
+
+    with _acting(actor) as (session, who):
+        _out(sv.regulator_case(session, who, case))
+
+
+@complaint_app.command("update")
+def complaint_update(
+    case: str = typer.Argument(..., help="Case number."),
+    assign: str | None = typer.Option(None, "--assign", help="Assignee (a regulator's name)."),
+    status: str | None = typer.Option(
+        None, "--status", help="open | in_progress | substantiated | rejected."
+    ),
+    deadline: dt.datetime | None = typer.Option(None, "--deadline", formats=DATE),
+    outcome: str | None = typer.Option(None, "--outcome", help="The outcome text."),
+    publish: bool = typer.Option(False, "--publish", help="Publish the outcome."),
+    actor: str | None = ActorOpt,
+) -> None:
+    """Assign a case, set its status or deadline, record and publish its outcome."""
+    from accordia.services import supervision as sv
+
+    with _acting(actor) as (session, who):
+        data = sv.update_case(
+            session,
+            who,
+            case,
+            assignee=assign,
+            status=status,
+            deadline=_day(deadline),
+            outcome=outcome,
+            publish=publish,
+        )
+    _out(data)
 
 
 def register(app: typer.Typer) -> None:

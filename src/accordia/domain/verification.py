@@ -376,6 +376,33 @@ def _acc_problems(
     return out
 
 
+def _approval_problems(
+    facts: VerificationFacts, cert: CertificateFacts, on: dt.date
+) -> list[tuple[str, str]]:
+    """The CAB's regulator approval, where the registry records one, must be in force on the
+    issue date and on ``on``: a suspension or revocation (a sanction) stops it attesting.
+    Where no approval is recorded, nothing is concluded from its absence."""
+    events = facts.cab.approval_events if facts.cab else ()
+    if not events:
+        return []
+    out: list[tuple[str, str]] = []
+    dates = [(cert.issued_on, "证书颁发日", "the issue date"), (on, "查询日", "the date asked")]
+    for d, zh, en in dates if cert.issued_on != on else dates[:1]:
+        st = status_on(events, d)
+        if st is Status.ACTIVE:
+            continue
+        s = _STATUS[st]
+        since = _since(events, d, [st.value])
+        extra = (f"（自 {since} 起）", f" (since {since})") if since else ("", "")
+        out.append(
+            (
+                f"{d}（{zh}）监管机构对该机构的批准处于{s[0]}状态{extra[0]}",
+                f"on {d} ({en}) the regulator's approval of the body was {s[1]}{extra[1]}",
+            )
+        )
+    return out
+
+
 def _acc_status_problem(
     acc: AccreditationFacts, st: Status, d: dt.date, zh: str, en: str
 ) -> tuple[str, str]:
@@ -456,9 +483,13 @@ def _accreditation_link(
         (x for x in checked if not x[1]),
         next((x for x in checked if x[0].cab_standard in allowed), checked[0]),
     )
+    # the regulator's approval of the CAB (e.g. a CNCA sanction) limits it like its accreditation
+    problems = [*problems, *_approval_problems(facts, cert, on)]
+    approvals = facts.cab.approval_events if facts.cab else ()
     evidence = (
         _acc_record(best, cert, on),
         *(_event("accreditation", e) for e in in_effect(best.events, on)),
+        *(_event("body_approval", e) for e in in_effect(approvals, on)),
         *(_acc_record(a, cert, on) for a, _ in checked if a is not best),
     )
     items = _join(_needed(best, cert))

@@ -72,12 +72,27 @@ class Kind:
 
 
 REGISTRY: dict[str, Kind] = {}
-ORDER: list[str] = []
+ORDER: list[str] = []  # dependency order: parents before the kinds that refer to them
+
+# Kinds are registered as their modules are imported, and import order depends on who imports
+# first; the dependency order must not. Modules are ranked here, kinds keep their order within
+# their module.
+_MODULE_RANK = (
+    "accordia.importer.kinds_reference",
+    "accordia.importer.kinds_bodies",
+    "accordia.importer.kinds_attestations",
+    "accordia.importer.kinds_arrangements",
+    "accordia.importer.kinds_cooperation",
+)
+_POSITION: dict[str, tuple[int, int]] = {}
 
 
 def register(kind: Kind) -> Kind:
+    module = kind.apply.__module__
+    rank = _MODULE_RANK.index(module) if module in _MODULE_RANK else len(_MODULE_RANK)
     REGISTRY[kind.name] = kind
-    ORDER.append(kind.name)
+    _POSITION[kind.name] = (rank, len(_POSITION))
+    ORDER[:] = sorted(_POSITION, key=_POSITION.__getitem__)
     return kind
 
 

@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -145,11 +147,13 @@ class Sanction(IdMixin, SourcedMixin, Base):
     basis_en: Mapped[str | None] = mapped_column(Text)
     reference: Mapped[str | None] = mapped_column(String(100))  # decision number
     note: Mapped[str | None] = mapped_column(Text)
+    amount: Mapped[float | None] = mapped_column(Numeric(14, 2))  # fines, in CNY
 
 
 class Complaint(IdMixin, Base):
     """A complaint about a certificate or a body (social supervision). Complainant contact data
-    stay private; only the case number, subject, status and outcome are public."""
+    stay private; only the case number, subject, status, deadline and the published outcome are
+    public."""
 
     __tablename__ = "complaint"
 
@@ -157,7 +161,18 @@ class Complaint(IdMixin, Base):
     cab_id: Mapped[int | None] = mapped_column(ForeignKey("cab.id"), index=True)
     certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
     received_on: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open|substantiated|rejected
+    # open | in_progress | substantiated | rejected
+    status: Mapped[str] = mapped_column(String(16), default="open")
     summary: Mapped[str] = mapped_column(Text)
     contact: Mapped[str | None] = mapped_column(Text)  # never published
-    outcome: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)  # public once outcome_published_on is set
+    subject_kind: Mapped[str | None] = mapped_column(String(16))  # certificate | body
+    subject: Mapped[str | None] = mapped_column(String(200))  # certificate no. or CAB regno
+    complainant_name: Mapped[str | None] = mapped_column(Text)  # never published
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    assignee: Mapped[str | None] = mapped_column(String(64))  # never published
+    outcome_published_on: Mapped[dt.date | None] = mapped_column(Date)
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)  # <= 2 MB, never published
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attachment_type: Mapped[str | None] = mapped_column(String(100))

@@ -16,9 +16,11 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Engine, distinct, extract, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from accordia import models as m
 from accordia.db.types import utcnow
@@ -50,6 +52,7 @@ from accordia.models.supervision import (
     Sanction,
     ScanRun,
 )
+from accordia.services import authz
 
 BATCH = 5000
 
@@ -434,7 +437,7 @@ def risk_scores(engine: Engine, on: dt.date) -> list[RiskScore]:
             )
         ):
             if c_cab is not None:
-                complaints[c_cab].append((received, status))
+                complaints[c_cab].append((received, "open" if status == "in_progress" else status))
         sanctions: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
         for cab_id, decided, kind in conn.execute(
             select(Sanction.cab_id, Sanction.decided_on, Sanction.kind)
@@ -689,3 +692,347 @@ __all__ = [
     "scan",
     "verify_draw",
 ]
+
+
+# --------------------------------------------------------------------------- sanctions
+
+SANCTION_KINDS = ("warning", "rectification", "fine", "suspension", "revocation")
+# a sanction that changes the body's approval, as events on it
+_APPROVAL_EVENT = {"suspension": "suspended", "revocation": "withdrawn"}
+
+
+def _importer_context(session: Session, actor: authz.Actor) -> Any:
+    from accordia.importer.context import ImportContext
+
+    return ImportContext(
+        session=session,
+        actor=actor.name,
+        principal=actor,
+        operation="supervision-" + secrets.token_hex(6),
+    )
+
+
+def _cab_by_regno(session: Session, regno: str) -> m.Cab:
+    cab = session.execute(
+        select(m.Cab).filter_by(registration_number=regno.strip())
+    ).scalar_one_or_none()
+    if cab is None:
+        raise SupervisionError(f"no CAB with registration number {regno!r}")
+    return cab
+
+
+def sanction_dict(s: Sanction, regno: str) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "cab": regno,
+        "kind": s.kind,
+        "decided_on": s.decided_on.isoformat(),
+        "effective_from": s.effective_from.isoformat(),
+        "effective_until": s.effective_until.isoformat() if s.effective_until else None,
+        "basis_zh": s.basis_zh,
+        "basis_en": s.basis_en,
+        "reference": s.reference,
+        "amount": None if s.amount is None else f"{Decimal(str(s.amount)):.2f}",
+    }
+
+
+def add_sanction(
+    session: Session,
+    actor: authz.Actor,
+    *,
+    cab: str,
+    kind: str,
+    effective_on: dt.date,
+    until: dt.date | None = None,
+    basis_zh: str,
+    basis_en: str,
+    amount: float | None = None,
+    decided_on: dt.date | None = None,
+    reference: str | None = None,
+    source: str = "",
+) -> dict[str, Any]:
+    """Record a sanction on a CAB (regulator only; the caller commits). A suspension or a
+    revocation is also an event on the CAB's regulator approval (``suspended`` / ``withdrawn``,
+    and ``restored`` at ``until`` for a time-limited suspension), in the same audit operation.
+
+    Raises:
+        authz.Forbidden: the actor is not a regulator with write access.
+        SupervisionError: unknown CAB or kind, inconsistent dates or amount.
+    """
+    authz.authorize_write(actor, "sanction", {"cab": cab})
+    if kind not in SANCTION_KINDS:
+        raise SupervisionError(f"kind must be one of {', '.join(SANCTION_KINDS)}")
+    if until is not None and until <= effective_on:
+        raise SupervisionError("--until must be after --effective-on")
+    if until is not None and kind != "suspension":
+        raise SupervisionError("only a suspension can be time-limited (--until)")
+    if amount is not None and kind != "fine":
+        raise SupervisionError("only a fine has an amount")
+    if amount is not None and amount < 0:
+        raise SupervisionError("the amount cannot be negative")
+    if not basis_zh.strip() or not basis_en.strip():
+        raise SupervisionError("the legal basis is needed in Chinese and in English")
+    body = _cab_by_regno(session, cab)
+    ctx = _importer_context(session, actor)
+    row = Sanction(
+        cab_id=body.id,
+        kind=kind,
+        decided_on=decided_on or effective_on,
+        effective_from=effective_on,
+        effective_until=until,
+        basis_zh=basis_zh.strip(),
+        basis_en=basis_en.strip(),
+        reference=reference,
+        amount=amount,
+        source=source,
+    )
+    session.add(row)
+    session.flush()
+    from accordia.importer.context import snapshot
+
+    ctx.audit("create", "sanction", f"{body.registration_number}|{row.id}", None, snapshot(row))
+    events: list[dict[str, str]] = []
+    ev_kind = _APPROVAL_EVENT.get(kind)
+    if ev_kind is not None:
+        note = f"sanction {row.id}: {basis_en.strip()}"[:2000]
+        planned = [(ev_kind, effective_on)]
+        if until is not None:
+            planned.append(("restored", until))
+        for k, on in planned:
+            ctx.add_event(
+                m.BodyApprovalEvent,
+                body.id,
+                "body_approval_event",
+                body.registration_number,
+                kind=k,
+                effective_on=on,
+                note=note,
+                source=source,
+            )
+            events.append({"kind": k, "effective_on": on.isoformat()})
+    ctx.flush_audit()
+    return {
+        **sanction_dict(row, body.registration_number),
+        "approval_events": events,
+        "operation": ctx.operation,
+    }
+
+
+def list_sanctions(session: Session, cab: str | None = None) -> list[dict[str, Any]]:
+    q = (
+        select(Sanction, m.Cab.registration_number)
+        .join(m.Cab, m.Cab.id == Sanction.cab_id)
+        .order_by(Sanction.effective_from.desc(), Sanction.id.desc())
+    )
+    if cab:
+        q = q.filter(m.Cab.registration_number == cab)
+    return [sanction_dict(s, regno) for s, regno in session.execute(q)]
+
+
+# --------------------------------------------------------------------------- complaints
+
+COMPLAINT_STATUSES = ("open", "in_progress", "substantiated", "rejected")
+MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024
+COMPLAINT_DEADLINE_DAYS = 60  # working assumption, to be set by the regulator
+
+
+def _case_number(on: dt.date) -> str:
+    return f"CMP-{on:%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def file_complaint(
+    session: Session,
+    *,
+    subject_kind: str,
+    subject: str,
+    summary: str,
+    name: str | None = None,
+    contact: str | None = None,
+    anonymous: bool = False,
+    attachment: bytes | None = None,
+    attachment_name: str | None = None,
+    attachment_type: str | None = None,
+    on: dt.date | None = None,
+) -> dict[str, Any]:
+    """File a complaint about a certificate (``subject`` = its number) or a body (its
+    registration number); anyone may. Returns the public case view (the caller commits).
+
+    Raises:
+        SupervisionError: unknown subject, empty summary, attachment over 2 MB.
+    """
+    received = on or utcnow().date()
+    subject = subject.strip()
+    summary = summary.strip()
+    if not summary:
+        raise SupervisionError("the complaint needs a description")
+    if attachment is not None and len(attachment) > MAX_ATTACHMENT_BYTES:
+        raise SupervisionError("the attachment is larger than 2 MB")
+    cab_id: int | None = None
+    cert_id: int | None = None
+    if subject_kind == "certificate":
+        found = session.execute(
+            select(m.Certificate.id, m.Certificate.cab_id).filter_by(number=subject).limit(2)
+        ).all()
+        if not found:
+            raise SupervisionError(f"no certificate numbered {subject!r}")
+        cert_id, cab_id = (found[0][0], found[0][1]) if len(found) == 1 else (None, None)
+    elif subject_kind == "body":
+        cab_id = _cab_by_regno(session, subject).id
+    else:
+        raise SupervisionError("subject_kind must be 'certificate' or 'body'")
+    row = Complaint(
+        case_number=_case_number(received),
+        cab_id=cab_id,
+        certificate_id=cert_id,
+        received_on=received,
+        status="open",
+        summary=summary,
+        subject_kind=subject_kind,
+        subject=subject,
+        anonymous=anonymous,
+        complainant_name=None if anonymous else (name or None),
+        contact=None if anonymous else (contact or None),
+        deadline=received + dt.timedelta(days=COMPLAINT_DEADLINE_DAYS),
+        attachment=attachment or None,
+        attachment_name=(attachment_name or None) if attachment else None,
+        attachment_type=(attachment_type or None) if attachment else None,
+    )
+    session.add(row)
+    session.flush()
+    return public_case(row)
+
+
+def public_case(c: Complaint) -> dict[str, Any]:
+    """What the public sees of a case: never the complainant, contact, assignee, attachment."""
+    published_on = c.outcome_published_on
+    return {
+        "case_number": c.case_number,
+        "subject_kind": c.subject_kind,
+        "subject": c.subject,
+        "received_on": c.received_on.isoformat(),
+        "status": c.status,
+        "deadline": c.deadline.isoformat() if c.deadline else None,
+        "outcome": c.outcome if published_on else None,
+        "outcome_published_on": published_on.isoformat() if published_on else None,
+    }
+
+
+def _case(session: Session, case_number: str) -> Complaint:
+    c = session.execute(
+        select(Complaint).filter_by(case_number=case_number.strip())
+    ).scalar_one_or_none()
+    if c is None:
+        raise SupervisionError(f"no complaint case {case_number!r}")
+    return c
+
+
+def get_case(session: Session, case_number: str) -> dict[str, Any]:
+    return public_case(_case(session, case_number))
+
+
+def regulator_case(session: Session, actor: authz.Actor, case_number: str) -> dict[str, Any]:
+    """The whole case, complainant data included (regulator only)."""
+    authz.require_regulator(actor, "complaint files")
+    c = _case(session, case_number)
+    return {
+        **public_case(c),
+        "summary": c.summary,
+        "anonymous": c.anonymous,
+        "complainant_name": c.complainant_name,
+        "contact": c.contact,
+        "assignee": c.assignee,
+        "outcome": c.outcome,
+        "attachment": None
+        if c.attachment is None
+        else {"name": c.attachment_name, "type": c.attachment_type, "bytes": len(c.attachment)},
+    }
+
+
+def update_case(
+    session: Session,
+    actor: authz.Actor,
+    case_number: str,
+    *,
+    assignee: str | None = None,
+    status: str | None = None,
+    deadline: dt.date | None = None,
+    outcome: str | None = None,
+    publish: bool = False,
+    on: dt.date | None = None,
+) -> dict[str, Any]:
+    """Assign a case, set its status or deadline, record and publish its outcome (regulator
+    only, audited; the caller commits)."""
+    authz.authorize_write(actor, "complaint", {"case_number": case_number})
+    if status is not None and status not in COMPLAINT_STATUSES:
+        raise SupervisionError(f"status must be one of {', '.join(COMPLAINT_STATUSES)}")
+    c = _case(session, case_number)
+    from accordia.importer.context import snapshot
+
+    before = snapshot(c, exclude=("id", "attachment"))
+    if assignee is not None:
+        c.assignee = assignee.strip() or None
+        if c.status == "open" and c.assignee:
+            c.status = "in_progress"
+    if status is not None:
+        c.status = status
+    if deadline is not None:
+        c.deadline = deadline
+    if outcome is not None:
+        c.outcome = outcome.strip() or None
+    if publish:
+        if not c.outcome:
+            raise SupervisionError("there is no outcome to publish")
+        if c.status in ("open", "in_progress"):
+            raise SupervisionError("set the status to substantiated or rejected before publishing")
+        c.outcome_published_on = on or utcnow().date()
+    session.flush()
+    ctx = _importer_context(session, actor)
+    ctx.audit(
+        "update", "complaint", c.case_number, before, snapshot(c, exclude=("id", "attachment"))
+    )
+    ctx.flush_audit()
+    return {**regulator_case(session, actor, case_number), "operation": ctx.operation}
+
+
+def list_cases(
+    session: Session, actor: authz.Actor, status: str | None = None
+) -> list[dict[str, Any]]:
+    authz.require_regulator(actor, "complaint files")
+    q = select(Complaint).order_by(Complaint.received_on.desc(), Complaint.id.desc())
+    if status:
+        q = q.filter(Complaint.status == status)
+    return [
+        {**public_case(c), "assignee": c.assignee, "anonymous": c.anonymous}
+        for c in session.execute(q).scalars()
+    ]
+
+
+# --------------------------------------------------------------------------- disclosure
+
+
+def disclosures(session: Session) -> dict[str, Any]:
+    """What supervision publishes: sanctions, revealed draws (the inspection selection) and
+    published complaint outcomes."""
+    draws = [
+        {
+            "code": d_.code,
+            "committed_at": d_.committed_at.isoformat(),
+            "revealed_at": d_.revealed_at.isoformat() if d_.revealed_at else None,
+            "commitment": d_.commitment,
+            "result_digest": d_.result_digest,
+            "drawn": [
+                {"target": a.get("target"), "inspectors": a.get("inspectors", [])}
+                for a in (d_.result or {}).get("drawn", [])
+            ],
+        }
+        for d_ in session.execute(select(Draw).order_by(Draw.committed_at.desc())).scalars()
+    ]
+    outcomes = [
+        public_case(c)
+        for c in session.execute(
+            select(Complaint)
+            .filter(Complaint.outcome_published_on.is_not(None))
+            .order_by(Complaint.outcome_published_on.desc())
+        ).scalars()
+    ]
+    return {"sanctions": list_sanctions(session), "draws": draws, "complaint_outcomes": outcomes}

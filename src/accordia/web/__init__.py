@@ -14,8 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from accordia.web.auth_pages import router as auth_router
+from accordia.web.cooperation_pages import router as cooperation_router
 from accordia.web.i18n import negotiate
 from accordia.web.pages import router
+from accordia.web.supervision_pages import router as supervision_router
 from accordia.web.templating import render
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -25,6 +27,8 @@ def install(app: FastAPI) -> None:
     """Mount the pages on ``app``."""
     app.include_router(router)
     app.include_router(auth_router)
+    app.include_router(supervision_router)
+    app.include_router(cooperation_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     api_handler = app.exception_handlers.get(StarletteHTTPException)
 
