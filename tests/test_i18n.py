@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 
-from accordia.web.i18n import LANGUAGES, normalize, parse_accept_language, po_path
+from accordia.web.i18n import LANGUAGES, normalize, parse_accept_language, read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = [
@@ -42,8 +41,7 @@ def msgids() -> set[str]:
 
 @pytest.mark.parametrize("code", sorted(LANGUAGES))
 def test_catalogue_has_every_string(msgids: set[str], code: str) -> None:
-    with po_path(LANGUAGES[code][0]).open("rb") as f:
-        catalog = read_po(f)
+    catalog = read_catalog(LANGUAGES[code][0])
     present = {m.id for m in catalog if m.id}
     missing = sorted(msgids - present)
     assert not missing, f"{code} catalogue misses {missing}"
@@ -55,8 +53,7 @@ def test_catalogue_has_every_string(msgids: set[str], code: str) -> None:
 def test_chinese_placeholders_match(msgids: set[str]) -> None:
     import re
 
-    with po_path("zh_Hans").open("rb") as f:
-        catalog = read_po(f)
+    catalog = read_catalog("zh_Hans")
     for m in catalog:
         if m.id and m.string:
             names = sorted(re.findall(r"%\((\w+)\)s", str(m.id)))
@@ -75,3 +72,14 @@ def test_language_codes() -> None:
     assert parse_accept_language("fr;q=1, en;q=0.5, zh-CN;q=0.8") == ["zh", "en"]
     assert parse_accept_language("zh;q=0, en") == ["en"]
     assert parse_accept_language("") == []
+
+
+def test_area_catalogues_merge() -> None:
+    """Area files (``supervision.po`` …) are merged after ``messages.po`` into one catalogue."""
+    from accordia.web.i18n import po_paths
+
+    for code in LANGUAGES:
+        paths = po_paths(LANGUAGES[code][0])
+        assert paths and paths[0].name == "messages.po"
+        merged = read_catalog(LANGUAGES[code][0])
+        assert len([m for m in merged if m.id]) >= 100

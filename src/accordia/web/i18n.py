@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -72,17 +73,38 @@ def negotiate(request: Request) -> str:
 
 
 def po_path(directory: str) -> Path:
+    """The language's main catalogue."""
     return LOCALE_DIR / directory / "LC_MESSAGES" / "messages.po"
+
+
+def po_paths(directory: str) -> list[Path]:
+    """Every ``.po`` file of a language: ``messages.po`` first, then one per area
+    (``supervision.po`` …), in name order. A msgid in several files keeps its first translation."""
+    folder = LOCALE_DIR / directory / "LC_MESSAGES"
+    main = po_path(directory)
+    rest = sorted(p for p in folder.glob("*.po") if p != main)
+    return ([main] if main.exists() else []) + rest
+
+
+def read_catalog(directory: str) -> Catalog:
+    """All of a language's ``.po`` files merged into one catalogue."""
+    merged = Catalog(locale=directory)
+    for path in po_paths(directory):
+        with path.open("rb") as f:
+            part = read_po(f, locale=directory)
+        for message in part:
+            if message.id and message.id not in merged:
+                merged[message.id] = message
+    return merged
 
 
 @functools.cache
 def translations(code: str) -> gettext.NullTranslations:
-    """A gettext translations object built from the language's ``.po`` file."""
-    path = po_path(LANGUAGES[code][0])
-    if not path.exists():
+    """A gettext translations object built from the language's ``.po`` files."""
+    directory = LANGUAGES[code][0]
+    if not po_paths(directory):
         return gettext.NullTranslations()
-    with path.open("rb") as f:
-        catalog = read_po(f, locale=LANGUAGES[code][0])
+    catalog = read_catalog(directory)
     buf = io.BytesIO()
     write_mo(buf, catalog)
     buf.seek(0)
