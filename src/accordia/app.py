@@ -22,6 +22,9 @@ API_ROUTERS = (
     ("accordia.api.cooperation", "router"),
     ("accordia.api.supervision", "router"),
     ("accordia.api.accounts", "router"),
+    ("accordia.api.inspections", "router"),
+    ("accordia.api.discipline", "router"),
+    ("accordia.api.health", "router"),
 )
 
 

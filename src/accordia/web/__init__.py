@@ -5,8 +5,10 @@ paths outside ``/api``; :func:`accordia.app.create_app` calls it."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
@@ -22,6 +24,22 @@ from accordia.web.templating import render
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
+# page modules mounted when present (each exposes ``router``)
+OPTIONAL_PAGES = ("accordia.web.inspection_pages", "accordia.web.discipline_pages")
+
+
+def _optional_routers() -> list[Any]:
+    out = []
+    for name in OPTIONAL_PAGES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        out.append(module.router)
+    return out
+
 
 def install(app: FastAPI) -> None:
     """Mount the pages on ``app``."""
@@ -29,6 +47,8 @@ def install(app: FastAPI) -> None:
     app.include_router(auth_router)
     app.include_router(supervision_router)
     app.include_router(cooperation_router)
+    for extra in _optional_routers():
+        app.include_router(extra)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     api_handler = app.exception_handlers.get(StarletteHTTPException)
 
