@@ -721,6 +721,14 @@ class TestApiReads:
         a = client.get("/api/v1/cooperation/memberships/EX-ORG-A").json()
         assert a["positions"][0]["role"] == "convenor"
 
+    def test_expert_names_only_for_signed_in_callers(self, client: TestClient) -> None:
+        public = client.get("/api/v1/cooperation/memberships/EX-ORG-A").json()
+        assert public["positions"][0]["person_name"] is None
+        listed = client.get("/api/v1/cooperation/memberships").json()
+        assert all(p["person_name"] is None for ms in listed["items"] for p in ms["positions"])
+        signed = client.get("/api/v1/cooperation/memberships/EX-ORG-A", headers=READ_ONLY).json()
+        assert signed["positions"][0]["person_name"] == "Example Expert"
+
     def test_recognition_systems(self, client: TestClient) -> None:
         page = client.get(
             "/api/v1/cooperation/recognition-systems", params={"kind": "system"}

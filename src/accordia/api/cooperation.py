@@ -22,12 +22,12 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from accordia.api.auth import get_writer
+from accordia.api.auth import get_principal, get_writer
 from accordia.api.deps import get_engine, get_session
 from accordia.api.errors import ApiError
 from accordia.db.session import unit_of_work
@@ -176,7 +176,11 @@ class ExpertPositionOut(BaseModel):
     body: str | None
     since: dt.date
     until: dt.date | None
-    person_name: str | None
+    person_name: str | None = Field(
+        None,
+        description="The expert's name: shown to signed-in accounts only; null for the public "
+        "(personal data is not published by the registry).",
+    )
     source: str
 
 
@@ -341,6 +345,17 @@ def get_agreement(key: str = Path(...), session: Session = Depends(get_session))
     return _found(svc.get_agreement(session, key), "agreement", key)
 
 
+def _withhold_names(items: list[dict[str, Any]], actor: authz.Actor) -> list[dict[str, Any]]:
+    """Experts' names are personal data: the public sees the position, not the person."""
+    if actor.role != authz.PUBLIC:
+        return items
+    out = []
+    for item in items:
+        positions = [{**p, "person_name": None} for p in item.get("positions", [])]
+        out.append({**item, "positions": positions})
+    return out
+
+
 @router.get("/memberships", response_model=MembershipPage, responses=_ERRORS)
 def list_memberships(
     level: Literal["international", "regional"] | None = Query(None),
@@ -351,20 +366,21 @@ def list_memberships(
     limit: int = Limit,
     offset: int = Offset,
     session: Session = Depends(get_session),
+    actor: authz.Actor = Depends(get_principal),
 ) -> Any:
-    """Memberships by key, with their status history and our experts' positions."""
+    """Memberships by key, with their status history and our experts' positions (the experts'
+    names only for signed-in callers)."""
     _paging(limit, offset)
     if kind is None:
-        return svc.list_memberships(
-            session, level=level, limit=limit, offset=offset, on=on
-        ).__dict__
+        page = svc.list_memberships(session, level=level, limit=limit, offset=offset, on=on)
+        return {**page.__dict__, "items": _withhold_names(list(page.items), actor)}
     everything = svc.list_memberships(session, level=level, limit=10**9, offset=0, on=on)
     matching = [r for r in everything.items if r["status"] == kind]
     return {
         "total": len(matching),
         "limit": limit,
         "offset": offset,
-        "items": matching[offset : offset + limit],
+        "items": _withhold_names(matching[offset : offset + limit], actor),
     }
 
 
@@ -373,8 +389,10 @@ def get_membership(
     key: str = Path(...),
     on: dt.date | None = Query(None, description="Date of `status` (default: today)."),
     session: Session = Depends(get_session),
+    actor: authz.Actor = Depends(get_principal),
 ) -> Any:
-    return _found(svc.get_membership(session, key, on), "membership", key)
+    found = _found(svc.get_membership(session, key, on), "membership", key)
+    return _withhold_names([found], actor)[0]
 
 
 @router.get("/recognition-systems", response_model=RecognitionSystemPage, responses=_ERRORS)
