@@ -68,6 +68,76 @@ class TestHeadlineSentence:
             render_cooperation(fig, "en", "docx")  # type: ignore[arg-type]
 
 
+class TestWordingFromCatalogues:
+    """The report's interface wording is read from the gettext catalogues (``reports.po``)."""
+
+    @pytest.mark.parametrize("directory", ["zh_Hans", "en"])
+    def test_reports_po_is_what_the_merged_catalogue_says(self, directory: str) -> None:
+        """A msgid of reports.po also in messages.po (read first) must not be shadowed by a
+        different translation there: the report would silently change wording."""
+        from babel.messages.pofile import read_po
+
+        from accordia.web.i18n import LOCALE_DIR, read_catalog
+
+        with (LOCALE_DIR / directory / "LC_MESSAGES" / "reports.po").open("rb") as f:
+            own = read_po(f, locale=directory)
+        merged = read_catalog(directory)
+        ids = [m.id for m in own if m.id]
+        assert len(ids) > 50
+        for message_id in ids:
+            assert merged[message_id].string == own[message_id].string, message_id
+
+    def test_every_label_has_a_chinese_translation(self) -> None:
+        from accordia.reports.cooperation import (
+            AGREEMENT_TYPES,
+            CHANGE_KINDS,
+            LABELS,
+            MEMBERSHIP_STATUSES,
+            _translations,
+            wording,
+        )
+
+        zh = wording("zh")
+        assert [k for k, msgid in LABELS.items() if zh[k] == msgid] == []
+        gt = _translations("zh").gettext
+        for table in (AGREEMENT_TYPES, MEMBERSHIP_STATUSES, CHANGE_KINDS):
+            assert [m for m in table.values() if gt(m) == m] == []
+
+    def test_words_that_differ_from_the_web_vocabulary(self, fig: Figures) -> None:
+        """ "Economy" and "Arrangement" mean other things in messages.po (经济体, 互认协议)."""
+        from accordia.domain.cooperation import Agreement, Counterpart, Ledger
+
+        ledger = Ledger(
+            (Counterpart("A", "government", "NZ", name_en="A", name_zh="甲"),),
+            (Agreement("X", "arrangement", dt.date(2020, 1, 1), ("A",), title_en="X"),),
+        )
+        f = figures(ledger, ON)
+        zh, en = str(render_cooperation(f, "zh", "md")), str(render_cooperation(f, "en", "md"))
+        assert "| 国家或地区 | 机构 | 协议 |" in zh and "经济体" not in zh
+        assert "| 安排 | 1 | 1 |" in zh
+        assert "| Economy | Bodies | Agreements |" in en and "(country or region)" not in en
+        assert "| Arrangement | 1 | 1 |" in en and "(type of agreement)" not in en
+
+    def test_english_plural_per_count(self) -> None:
+        h = Headline(2, 1, 1, 0, 2, 1, 3, 0, 0, 0, 0)
+        assert headline_sentence(h, "en") == (
+            "Agreements with 2 bodies in 1 country or region, 1 agreement document, of which "
+            "0 cooperation agreements and MoUs; 2 international or regional organisations joined "
+            "or tracked; 1 multilateral testing and certification recognition system and "
+            "3 accreditation arrangements signed."
+        )
+        assert headline_sentence(h, "zh") == (
+            "与1个国家和地区的2个机构签署合作文件1份，其中合作协议和谅解备忘录0份；"
+            "加入或跟踪2个国际或区域组织；签署1个多边检测认证互认体系和3个认可互认协议。"
+        )
+
+    def test_chinese_changes_section(self, fig: Figures) -> None:
+        out = str(render_cooperation(fig, "zh", "md"))
+        assert "## 2022年6月1日以来的变化" in out
+        assert "2022年6月1日时：与" in out
+        assert "截至2023年8月31日仍然有效的协议文件77份（共82份）。" in out
+
+
 class TestJson:
     def test_shape(self, fig: Figures) -> None:
         doc = json.loads(render_cooperation(fig, "zh", "json"))

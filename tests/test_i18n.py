@@ -12,6 +12,7 @@ from accordia.web.i18n import LANGUAGES, normalize, parse_accept_language, read_
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = [
     ("src/accordia/web/**.py", "python"),
+    ("src/accordia/reports/**.py", "python"),
     ("src/accordia/templates/web/**.html", "jinja2"),
 ]
 OPTIONS = {
@@ -21,6 +22,15 @@ OPTIONS = {
         "lstrip_blocks": "true",
     }
 }
+
+
+def _singular(message_id: str | tuple[str, ...]) -> str:
+    """A plural entry (``ngettext``) is keyed by its singular msgid."""
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def _translated(string: str | tuple[str, ...]) -> bool:
+    return bool(string) if isinstance(string, str) else all(string)
 
 
 def _msgids() -> set[str]:
@@ -42,11 +52,15 @@ def msgids() -> set[str]:
 @pytest.mark.parametrize("code", sorted(LANGUAGES))
 def test_catalogue_has_every_string(msgids: set[str], code: str) -> None:
     catalog = read_catalog(LANGUAGES[code][0])
-    present = {m.id for m in catalog if m.id}
+    present = {_singular(m.id) for m in catalog if m.id}
     missing = sorted(msgids - present)
     assert not missing, f"{code} catalogue misses {missing}"
     if code == "zh":
-        empty = sorted(m.id for m in catalog if m.id in msgids and not m.string)
+        empty = sorted(
+            _singular(m.id)
+            for m in catalog
+            if m.id and _singular(m.id) in msgids and not _translated(m.string)
+        )
         assert not empty, f"zh_Hans has no translation for {empty}"
 
 
@@ -56,8 +70,11 @@ def test_chinese_placeholders_match(msgids: set[str]) -> None:
     catalog = read_catalog("zh_Hans")
     for m in catalog:
         if m.id and m.string:
-            names = sorted(re.findall(r"%\((\w+)\)s", str(m.id)))
-            assert sorted(re.findall(r"%\((\w+)\)s", str(m.string))) == names, m.id
+            ids = (m.id,) if isinstance(m.id, str) else m.id
+            forms = (m.string,) if isinstance(m.string, str) else m.string
+            names = sorted(re.findall(r"%\((\w+)\)s", ids[-1]))  # plural msgid: its plural form
+            for form in forms:
+                assert sorted(re.findall(r"%\((\w+)\)s", form)) == names, m.id
 
 
 def test_no_html_in_msgids(msgids: set[str]) -> None:
