@@ -177,6 +177,12 @@ WRITES: list[tuple[str, dict[str, Any]]] = [
     ("/api/v1/cooperation/recognition-systems", {"key": "Z-SYS", "kind": "system", "name_en": "Z", "signed_on": "2024-01-01"}),
     ("/api/v1/supervision/sanctions", {"cab": "EX-CB-001", "kind": "suspension", "effective_on": "2025-01-01", "basis_zh": "依据", "basis_en": "basis"}),
     ("/api/v1/supervision/complaints/CMP-EX-CASE", {"status": "rejected", "outcome": "x", "publish": True}),
+    ("/api/v1/supervision/inspections/from-draw", {"draw": "DRAW-X", "planned_from": "2026-05-01", "planned_until": "2026-05-30"}),
+    ("/api/v1/supervision/inspections", {"cab": "EX-CB-001", "inspectors": ["I-A"], "planned_from": "2026-05-01", "planned_until": "2026-05-30", "complaint": "CMP-EX-CASE"}),
+    ("/api/v1/supervision/inspections/INSP-X/start", {}),
+    ("/api/v1/supervision/inspections/INSP-X/result", {"items": [], "signed_by": ["I-A"]}),
+    ("/api/v1/supervision/inspections/INSP-X/complete", {}),
+    ("/api/v1/supervision/inspections/INSP-X/cancel", {"reason": "x"}),
 ]  # fmt: skip
 
 
@@ -191,9 +197,18 @@ def test_every_write_endpoint_is_covered(world: TestDatabase) -> None:
     covered = {"/api/v1/cooperation/memberships/{key}/events"}
     covered |= {"/api/v1/cooperation/memberships/{key}/positions"}
     covered |= {"/api/v1/supervision/complaints/{case}"}
-    covered |= {p for p, _ in WRITES if "EX-ORG" not in p and "CMP-" not in p}
+    covered |= {
+        f"/api/v1/supervision/inspections/{{code}}/{a}"
+        for a in ("start", "result", "complete", "cancel")
+    }
+    covered |= {p for p, _ in WRITES if "EX-ORG" not in p and "CMP-" not in p and "INSP-X" not in p}
     not_registry_writes = {"/api/v1/verify/batch", "/api/v1/tokens", "/api/v1/tokens/{token_id}"}
     not_registry_writes |= {"/api/v1/complaints"}  # anyone may file a complaint (public)
+    # self-discipline writes (association or regulator): refusal matrix in tests/test_discipline.py
+    not_registry_writes |= {
+        "/api/v1/discipline/codes/{economy}/{acronym}",
+        "/api/v1/discipline/codes/{economy}/{acronym}/{code}/commitments",
+    }
     assert posts - not_registry_writes <= covered, posts - not_registry_writes - covered
 
 

@@ -2,7 +2,8 @@
 
 Public ("one public"): the rules with their legal bases, the list of inspection items, the draws
 (the commitment and the directories at once, the seed and the result after the reveal) and their
-verification, sanctions, the disclosure feed, filing a complaint and a case's public status.
+verification, sanctions, the disclosure feed (with the published inspection results of
+:mod:`accordia.api.inspections`), filing a complaint and a case's public status.
 
 Regulator only: recording sanctions and handling complaint cases. Writes take a write-scoped
 token (:func:`accordia.api.auth.get_writer`: read-only tokens and the public get ``read_only``)
@@ -28,6 +29,7 @@ from accordia.db.session import unit_of_work
 from accordia.domain.supervision.rules import RULES
 from accordia.services import authz
 from accordia.services import supervision as sv
+from accordia.services.inspections import published_results
 
 router = APIRouter(tags=["supervision"])
 
@@ -127,11 +129,15 @@ def sanctions(
         return sv.list_sanctions(session, cab)
 
 
-@router.get("/supervision/disclosures", summary="Disclosure feed: sanctions, draws, outcomes")
+@router.get(
+    "/supervision/disclosures",
+    summary="Disclosure feed: sanctions, draws, inspection results, complaint outcomes",
+)
 def disclosures(engine: Engine = Depends(get_engine)) -> dict[str, Any]:
-    """Everything supervision publishes, as shown on the ``/supervision`` page."""
+    """Everything supervision publishes, as shown on the ``/supervision`` page:
+    ``{"sanctions", "draws", "inspection_results", "complaint_outcomes"}``."""
     with unit_of_work(engine) as session:
-        return sv.disclosures(session)
+        return {**sv.disclosures(session), "inspection_results": published_results(session)}
 
 
 # --------------------------------------------------------------------------- complaints

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -17,7 +18,8 @@ EX_USAGE = 64
 
 supervise = typer.Typer(
     name="supervise",
-    help="Supervision: rules, scan, findings, risk, 'double random' draws, sanctions, complaints.",
+    help="Supervision: rules, scan, findings, risk, 'double random' draws, sanctions, complaints, "
+    "inspections.",
     no_args_is_help=True,
 )
 
@@ -436,6 +438,286 @@ def complaint_update(
             publish=publish,
         )
     _out(data)
+
+
+# --------------------------------------------------------------------------- inspections
+
+inspection_app = typer.Typer(
+    help="Inspections: plan (from a draw or ad hoc), start, record results, complete, cancel "
+    "(regulator only).",
+    no_args_is_help=True,
+)
+supervise.add_typer(inspection_app, name="inspection")
+
+
+def _print_inspection(data: dict[str, Any], lang: str = "en") -> None:
+    key = "zh" if lang.startswith("zh") else "en"
+    t = data["target"]
+    origin = data.get("draw") or data.get("origin_reference") or data["origin"]
+    typer.echo(f"{data['code']}  {t['cab']}  {data['status']}  (from {data['origin']}: {origin})")
+    typer.echo(f"  planned {data['planned']['from']} – {data['planned']['until']}")
+    for h in data.get("history", []):
+        typer.echo(f"  {h['effective_on']}  {h['status']:12} recorded {h['recorded_at']}")
+    people = ", ".join(
+        i["code"] + (" (signed)" if i.get("signed") else "") for i in data.get("inspectors", [])
+    )
+    typer.echo(f"  inspectors: {people or '-'}")
+    if data.get("recused"):
+        typer.echo(f"  recused: {', '.join(data['recused'])}")
+    for i in data.get("items", []):
+        note = i["note"].get(key) or i["note"].get("en" if key == "zh" else "zh") or ""
+        typer.echo(f"  {i['code']:26} {i['outcome'] or '—':20} {note}")
+    preview = data.get("conclusion_preview")
+    if preview:
+        typer.echo(f"  {preview['explanation'][key]}")
+    if data.get("sanction"):
+        s = data["sanction"]
+        typer.echo(f"  sanction {s['id']}: {s['kind']} from {s['effective_from']}")
+
+
+@inspection_app.command("list")
+def inspection_list(
+    status: str | None = typer.Option(
+        None, "--status", help="planned | in_progress | completed | cancelled."
+    ),
+    cab: str | None = typer.Option(None, "--cab", help="Only this CAB."),
+    actor: str | None = ActorOpt,
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """Inspection records, latest planned first."""
+    from accordia.services import inspections as ins
+
+    with _acting(actor) as (session, who):
+        rows = ins.list_inspections(session, who, status, cab)
+    if as_json:
+        _out(rows)
+        return
+    for r in rows:
+        typer.echo(
+            f"{r['code']:16} {r['target']['cab']:18} {r['status']:12} "
+            f"{r['planned']['from']} – {r['planned']['until']} {r['conclusion'] or ''}"
+        )
+    typer.echo(f"{len(rows)} inspection(s)")
+
+
+@inspection_app.command("show")
+def inspection_show(
+    code: str = typer.Argument(..., help="Inspection code (INSP-YYYY-NNNN)."),
+    actor: str | None = ActorOpt,
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+    lang: str = typer.Option("en", help="Language of notes and explanation: zh or en."),
+) -> None:
+    """One inspection in full: history, inspectors, items and outcomes, conclusion."""
+    from accordia.services import inspections as ins
+
+    with _acting(actor) as (session, who):
+        data = ins.regulator_view(session, who, code)
+    if as_json:
+        _out(data)
+    else:
+        _print_inspection(data, lang)
+
+
+@inspection_app.command("plan")
+def inspection_plan(
+    draw: str | None = typer.Option(
+        None, "--draw", help="Plan one inspection per target of this revealed draw."
+    ),
+    cab: str | None = typer.Option(None, "--cab", help="Ad hoc: the CAB to inspect."),
+    inspector: list[str] = typer.Option(
+        [], "--inspector", help="Ad hoc: an inspector code (repeat; conflicts are refused)."
+    ),
+    complaint: str | None = typer.Option(
+        None, "--complaint", help="Ad hoc: the complaint case it comes from."
+    ),
+    finding: str | None = typer.Option(
+        None, "--finding", help="Ad hoc: the finding it comes from (RULE|CAB|SUBJECT)."
+    ),
+    planned_from: dt.datetime = typer.Option(
+        ..., "--from", formats=DATE, help="First day of the planned window."
+    ),
+    planned_until: dt.datetime = typer.Option(
+        ..., "--until", formats=DATE, help="Last day of the planned window."
+    ),
+    on: dt.datetime | None = typer.Option(
+        None, "--on", formats=DATE, help="Effective date of 'planned' (default today)."
+    ),
+    source: str = typer.Option("", "--source", help="Where the plan is documented."),
+    actor: str | None = ActorOpt,
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """Plan inspections: from a revealed draw (--draw), or ad hoc (--cab, --inspector …, and
+    --complaint or --finding)."""
+    from accordia.services import inspections as ins
+
+    if bool(draw) == bool(cab):
+        _fail("give either --draw DRAW or --cab REGNO (ad hoc)")
+    with _acting(actor) as (session, who):
+        if draw:
+            rows = ins.plan_from_draw(
+                session,
+                who,
+                draw,
+                planned_from=planned_from.date(),
+                planned_until=planned_until.date(),
+                on=_day(on),
+                source=source,
+            )
+        else:
+            assert cab is not None
+            rows = [
+                ins.plan_adhoc(
+                    session,
+                    who,
+                    cab=cab,
+                    inspectors=inspector,
+                    planned_from=planned_from.date(),
+                    planned_until=planned_until.date(),
+                    complaint=complaint,
+                    finding=finding,
+                    on=_day(on),
+                    source=source,
+                )
+            ]
+    if as_json:
+        _out(rows)
+        return
+    for r in rows:
+        typer.echo(f"planned {r['code']}: {r['target']['cab']} ({r['origin']})")
+
+
+@inspection_app.command("start")
+def inspection_start(
+    code: str = typer.Argument(..., help="Inspection code."),
+    on: dt.datetime | None = typer.Option(None, "--on", formats=DATE, help="Default today."),
+    note: str | None = typer.Option(None, "--note"),
+    actor: str | None = ActorOpt,
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """planned → in progress."""
+    from accordia.services import inspections as ins
+
+    with _acting(actor) as (session, who):
+        data = ins.start(session, who, code, on=_day(on), note=note)
+    if as_json:
+        _out(data)
+    else:
+        typer.echo(f"{data['code']}: {data['status']}")
+
+
+@inspection_app.command("record")
+def inspection_record(
+    code: str = typer.Argument(..., help="Inspection code."),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="CSV (item,outcome,note_zh,note_en) or JSON list of item outcomes.",
+    ),
+    signed_by: list[str] = typer.Option(
+        ..., "--signed-by", help="An assigned inspector signing the result (repeat)."
+    ),
+    summary_zh: str | None = typer.Option(None, "--summary-zh"),
+    summary_en: str | None = typer.Option(None, "--summary-en"),
+    complaint: list[str] = typer.Option([], "--complaint", help="Link a complaint case."),
+    finding: list[str] = typer.Option([], "--finding", help="Link a finding RULE|CAB|SUBJECT."),
+    actor: str | None = ActorOpt,
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """Record item outcomes (conforming | nonconforming_minor | nonconforming_major |
+    not_applicable) from a file; only inspectors assigned to the inspection may sign."""
+    from accordia.services import inspections as ins
+
+    try:
+        items = ins.read_outcomes(file)
+    except ins.InspectionError as exc:
+        _fail(str(exc))
+    with _acting(actor) as (session, who):
+        data = ins.record_result(
+            session,
+            who,
+            code,
+            items=items,
+            signed_by=signed_by,
+            summary_zh=summary_zh,
+            summary_en=summary_en,
+            complaints=complaint,
+            findings=finding,
+        )
+    if as_json:
+        _out(data)
+    else:
+        _print_inspection(data)
+
+
+@inspection_app.command("complete")
+def inspection_complete(
+    code: str = typer.Argument(..., help="Inspection code."),
+    on: dt.datetime | None = typer.Option(None, "--on", formats=DATE, help="Default today."),
+    note: str | None = typer.Option(None, "--note"),
+    sanction: str | None = typer.Option(
+        None,
+        "--sanction",
+        help="Follow-up sanction: warning | rectification | fine | suspension | revocation.",
+    ),
+    effective_on: dt.datetime | None = typer.Option(
+        None, "--effective-on", formats=DATE, help="Sanction: effective date (default --on)."
+    ),
+    until: dt.datetime | None = typer.Option(None, "--until", formats=DATE),
+    basis_zh: str | None = typer.Option(None, "--basis-zh", help="Sanction: legal basis, zh."),
+    basis_en: str | None = typer.Option(None, "--basis-en", help="Sanction: legal basis, en."),
+    amount: float | None = typer.Option(None, "--amount", help="Fine amount (CNY)."),
+    reference: str | None = typer.Option(
+        None, "--reference", help="Sanction decision number (default: the inspection code)."
+    ),
+    actor: str | None = ActorOpt,
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """in progress → completed: derive the conclusion and publish the result; optionally
+    record a follow-up sanction."""
+    from accordia.services import inspections as ins
+
+    follow_up: dict[str, Any] | None = None
+    day = _day(on) or dt.datetime.now(dt.UTC).date()
+    if sanction:
+        if not (basis_zh and basis_en):
+            _fail("--sanction needs --basis-zh and --basis-en")
+        follow_up = {
+            "kind": sanction,
+            "effective_on": _day(effective_on) or day,
+            "until": _day(until),
+            "basis_zh": basis_zh,
+            "basis_en": basis_en,
+            "amount": amount,
+            "reference": reference,
+        }
+    elif any(x is not None for x in (effective_on, until, basis_zh, basis_en, amount)):
+        _fail("--effective-on, --until, --basis-zh/--basis-en and --amount need --sanction")
+    with _acting(actor) as (session, who):
+        data = ins.complete(session, who, code, on=day, note=note, sanction=follow_up)
+    if as_json:
+        _out(data)
+    else:
+        _print_inspection(data)
+
+
+@inspection_app.command("cancel")
+def inspection_cancel(
+    code: str = typer.Argument(..., help="Inspection code."),
+    reason: str = typer.Option(..., "--reason", help="Why it is cancelled."),
+    on: dt.datetime | None = typer.Option(None, "--on", formats=DATE, help="Default today."),
+    actor: str | None = ActorOpt,
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """planned or in progress → cancelled (not published)."""
+    from accordia.services import inspections as ins
+
+    with _acting(actor) as (session, who):
+        data = ins.cancel(session, who, code, reason=reason, on=_day(on))
+    if as_json:
+        _out(data)
+    else:
+        typer.echo(f"{data['code']}: {data['status']}")
 
 
 def register(app: typer.Typer) -> None:

@@ -28,6 +28,7 @@ from accordia.models.certificate import (
     CertificateSite,
     GhgFigure,
 )
+from accordia.models.discipline import ConductCode  # noqa: F401  (self-discipline)
 from accordia.models.economy import Economy, EconomyGroupMember
 from accordia.models.market import MarketAcceptance
 from accordia.models.organization import Organization, OrganizationIdentifier, Site

@@ -60,7 +60,10 @@ class CertificateScopeItem(IdMixin, Base):
     """Technical scope of an attestation: ``IAF:19`` sectors, ``HS:8516`` products ..."""
 
     __tablename__ = "certificate_scope_item"
-    __table_args__ = (UniqueConstraint("certificate_id", "item"),)
+    __table_args__ = (
+        UniqueConstraint("certificate_id", "item"),
+        Index("ix_certificate_scope_item_item", "item"),  # the scan's distinct items (issue 9)
+    )
 
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id", ondelete="CASCADE"))
     item: Mapped[str] = mapped_column(String(100))

@@ -1,5 +1,5 @@
 """Supervision (issue 7): audit records, scan runs and findings, the "double random, one public"
-directories and draws, sanctions and complaints.
+directories and draws, sanctions and complaints, inspections and their results.
 
 Findings belong to a scan run; a later completed run supersedes the earlier ones (the current
 findings are those of the latest completed run). Draws keep the published commitment, the
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from accordia.db.base import Base, IdMixin
 from accordia.db.types import UTCDateTime, utcnow
-from accordia.models._mixins import SourcedMixin
+from accordia.models._mixins import SourcedMixin, event_columns
 
 
 class CertificationAudit(IdMixin, SourcedMixin, Base):
@@ -71,6 +71,8 @@ class Finding(IdMixin, Base):
     __table_args__ = (
         UniqueConstraint("scan_run_id", "fingerprint"),
         Index("ix_supervision_finding_rule", "rule"),
+        # risk scores and per-CAB findings of one run (issue 9)
+        Index("ix_supervision_finding_run_cab_rule", "scan_run_id", "cab_id", "rule"),
     )
 
     scan_run_id: Mapped[int] = mapped_column(
@@ -176,3 +178,89 @@ class Complaint(IdMixin, Base):
     attachment: Mapped[bytes | None] = mapped_column(LargeBinary)  # <= 2 MB, never published
     attachment_name: Mapped[str | None] = mapped_column(String(200))
     attachment_type: Mapped[str | None] = mapped_column(String(100))
+
+
+# --------------------------------------------------------------------------- inspections
+
+
+class Inspection(IdMixin, SourcedMixin, Base):
+    """An inspection of one body: planned from a revealed draw (one per drawn target) or ad hoc
+    (from a complaint or a finding). Its status is the history of :class:`InspectionEvent`
+    (``status`` caches the latest one); its result is the item outcomes, signed by inspectors
+    assigned to it, and the conclusion derived from them, published on completion."""
+
+    __tablename__ = "inspection"
+    __table_args__ = (UniqueConstraint("draw_id", "cab_id"),)
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    cab_id: Mapped[int] = mapped_column(ForeignKey("cab.id"), index=True)
+    origin: Mapped[str] = mapped_column(String(16))  # draw | complaint | finding
+    draw_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_draw.id"), index=True)
+    planned_from: Mapped[dt.date] = mapped_column(Date)
+    planned_until: Mapped[dt.date] = mapped_column(Date)
+    checklist: Mapped[list[str]] = mapped_column(JSON)  # inspection item codes to check
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    conclusion: Mapped[str | None] = mapped_column(String(16))  # conforming | minor | major
+    summary_zh: Mapped[str | None] = mapped_column(Text)
+    summary_en: Mapped[str | None] = mapped_column(Text)
+    signed_by: Mapped[list[str] | None] = mapped_column(JSON)  # inspector codes
+    result_recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    sanction_id: Mapped[int | None] = mapped_column(ForeignKey("sanction.id"))
+
+
+class InspectionEvent(event_columns("inspection"), Base):  # type: ignore[misc]
+    """A status change of an inspection: ``planned``, ``in_progress``, ``completed`` or
+    ``cancelled``, with its effective date, recorded time and the actor."""
+
+    __tablename__ = "inspection_event"
+
+    actor: Mapped[str | None] = mapped_column(String(64))
+
+
+class InspectionInspector(IdMixin, Base):
+    """An inspector assigned to an inspection (``inspector``) or recused from it (``recused``,
+    conflict of interest), as the draw or the regulator decided."""
+
+    __tablename__ = "inspection_inspector"
+    __table_args__ = (UniqueConstraint("inspection_id", "inspector_id"),)
+
+    inspection_id: Mapped[int] = mapped_column(
+        ForeignKey("inspection.id", ondelete="CASCADE"), index=True
+    )
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"))
+    role: Mapped[str] = mapped_column(String(16))  # inspector | recused
+
+
+class InspectionOutcome(IdMixin, Base):
+    """The outcome of one published inspection item in an inspection, with notes."""
+
+    __tablename__ = "inspection_outcome"
+    __table_args__ = (UniqueConstraint("inspection_id", "item_id"),)
+
+    inspection_id: Mapped[int] = mapped_column(
+        ForeignKey("inspection.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("inspection_item.id"))
+    # conforming | nonconforming_minor | nonconforming_major | not_applicable
+    outcome: Mapped[str] = mapped_column(String(24))
+    note_zh: Mapped[str | None] = mapped_column(Text)
+    note_en: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InspectionReference(IdMixin, Base):
+    """A complaint case or a scan finding an inspection comes from (``origin``) or is linked to.
+    Findings are kept by fingerprint (``rule|cab|subject``, stable across scan runs)."""
+
+    __tablename__ = "inspection_reference"
+
+    inspection_id: Mapped[int] = mapped_column(
+        ForeignKey("inspection.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # complaint | finding
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
+    finding_fingerprint: Mapped[str | None] = mapped_column(String(300))
+    finding_rule: Mapped[str | None] = mapped_column(String(48))
+    finding_subject: Mapped[str | None] = mapped_column(String(200))
+    origin: Mapped[bool] = mapped_column(Boolean, default=False)

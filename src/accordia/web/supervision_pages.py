@@ -1,5 +1,6 @@
 """Supervision pages: the complaint form and case status pages (social supervision) and the
-public disclosure page ``/supervision`` (sanctions, draws, published complaint outcomes).
+public disclosure page ``/supervision`` (sanctions, draws, published inspection results,
+published complaint outcomes; the inspection pages are :mod:`accordia.web.inspection_pages`).
 
 The complaint form is CSRF-protected (:func:`accordia.web.auth_pages.check_csrf`); a case's
 status page shows only the case number, subject, status, deadline and published outcome —
@@ -16,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from accordia.db.session import unit_of_work
 from accordia.services import supervision as sv
+from accordia.services.inspections import published_results
 from accordia.web.auth_pages import CSRF_FIELD, _set_csrf_cookie, check_csrf, csrf_token
 from accordia.web.i18n import N_, negotiate
 from accordia.web.templating import render
@@ -36,6 +38,11 @@ CASE_STATUSES = {
     "rejected": N_("Rejected"),
 }
 SUBJECT_KINDS = {"certificate": N_("Certificate"), "body": N_("Certification body")}
+CONCLUSION_LABELS = {
+    "conforming": N_("Conforming"),
+    "minor": N_("Minor nonconformities"),
+    "major": N_("Major nonconformities"),
+}
 
 
 def _form(
@@ -131,12 +138,15 @@ def disclosure(request: Request) -> Response:
     lang = negotiate(request)
     with unit_of_work(request.app.state.engine) as session:
         data = sv.disclosures(session)
+        results = published_results(session)
     return render(
         request,
         lang,
         "supervision.html",
         data=data,
+        results=results,
         kinds=SANCTION_KINDS,
         statuses=CASE_STATUSES,
+        conclusion_labels=CONCLUSION_LABELS,
         twin="/api/v1/supervision/disclosures",
     )
