@@ -6,13 +6,19 @@
 
 Only the search tables (``search_entity``, ``search_term``, ``search_token`` and the engine's
 FTS5 / pg_trgm structures) are dropped and rebuilt; ``--skip-build`` reuses an existing index
-of the same ``--n`` and ``--seed``. Prints a markdown table of p50/p95/max latency and
-recall@10 per query type.
+of the same ``--n`` and ``--seed``. Prints a markdown table of p50/p95/p99/max latency,
+recall@10 and MRR per query type, and the latency of bad input (empty, one character, 10,000
+characters, emoji only, SQL-looking, mixed script), which must be answered without a scan.
+A ``roundtrip`` row times a ``SELECT 1`` after each query (a baseline measured in the same
+run: on a shared machine, how long a statement waits for a CPU). ``--json-out FILE`` also
+writes the figures as JSON (engine, n, per query type and overall p50/p95/p99/max, recall@10,
+MRR, index build seconds, load average), for a suite runner.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -29,6 +35,7 @@ from accordia.db.base import Base
 from accordia.db.engine import make_engine
 from accordia.models.search import (
     SearchEntity,
+    SearchState,
     SearchTerm,
     SearchToken,
     drop_search_ddl,
@@ -37,7 +44,12 @@ from accordia.models.search import (
 from accordia.search import index_entities, search
 from accordia.search.normalize import pinyin
 
-TABLES = [SearchEntity.__table__, SearchTerm.__table__, SearchToken.__table__]
+TABLES = [
+    SearchEntity.__table__,
+    SearchTerm.__table__,
+    SearchToken.__table__,
+    SearchState.__table__,
+]
 CITIES = [
     ("深圳市", "Shenzhen", "440300"), ("广州市", "Guangzhou", "440100"),
     ("东莞市", "Dongguan", "441900"), ("佛山市", "Foshan", "440600"),
@@ -88,7 +100,7 @@ def org(i: int, seed: int) -> dict[str, Any]:
     }
 
 
-def build(url: str, n: int, seed: int, batch: int) -> None:
+def build(url: str, n: int, seed: int, batch: int) -> dict[str, float]:
     engine = make_engine(url)
     with engine.begin() as conn:
         Base.metadata.drop_all(conn, tables=TABLES)
@@ -106,19 +118,35 @@ def build(url: str, n: int, seed: int, batch: int) -> None:
         rate = done / (time.perf_counter() - t0)
         print(f"  indexed {done:,}/{n:,} ({rate:,.0f}/s)", file=sys.stderr, end="\r")
     t1 = time.perf_counter()
-    with engine.begin() as conn:
-        install_search_ddl(conn)
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("ANALYZE search_term"))
-            conn.execute(text("ANALYZE search_entity"))
-        else:
-            conn.execute(text("ANALYZE"))
+    text_index(engine)
     t2 = time.perf_counter()
     print(
         f"\nbuilt {n:,} organizations: rows {t1 - t0:.0f} s, text index {t2 - t1:.0f} s",
         file=sys.stderr,
     )
     engine.dispose()
+    return {
+        "rows_s": round(t1 - t0, 1),
+        "text_index_s": round(t2 - t1, 1),
+        "total_s": round(t2 - t0, 1),
+        "entities_per_s": round(n / (t2 - t0), 1),
+    }
+
+
+def text_index(engine: Any) -> None:
+    """Build the engine's text index over the loaded rows, then ANALYZE. SQLite gets a 1 GB
+    page cache for it: FTS5 merges its segments in the cache (with the default 2 MB it
+    rewrites them over and over: hours at 8 M rows)."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA cache_size=-1048576")
+        drop_search_ddl(conn)
+        install_search_ddl(conn)
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("ANALYZE search_term"))
+            conn.execute(text("ANALYZE search_entity"))
+        else:
+            conn.execute(text("ANALYZE"))
 
 
 _FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
@@ -159,10 +187,34 @@ def queries(n: int, seed: int, count: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def measure(url: str, n: int, seed: int, count: int) -> list[tuple[str, float, bool]]:
+#: Bad input: answered with ``refine`` (or ``no_match``) quickly, never by a scan.
+BAD_INPUT = [
+    "",
+    "   ",
+    "a",
+    "华",
+    "x" * 10_000,
+    "华为" * 5_000,
+    "😀😀😀",
+    "🏭 🔍 ✅",
+    "'; DROP TABLE search_term; --",
+    "1 OR 1=1",
+    "name%' AND 1=1 --",
+    'NEAR(abc def) * ^ "',
+    "华为 Technologies ✅",
+    "Ωmega 深圳 Тест",
+    "abc" * 60,
+]
+
+Result = tuple[str, float, int | None]  # query type, ms, rank of the expected key (1-based)
+#: Timed but not labelled queries: bad input, and the ``SELECT 1`` round-trip baseline.
+UNLABELLED = ("bad_input", "roundtrip")
+
+
+def measure(url: str, n: int, seed: int, count: int) -> list[Result]:
     engine = make_engine(url)
     qs = queries(n, seed, count)
-    results = []
+    results: list[Result] = []
     with sessionmaker(bind=engine)() as s:
         for _kind, q, _key in qs[:20]:  # warm-up: caches, vocabulary, connection pool
             search(s, q)
@@ -170,7 +222,19 @@ def measure(url: str, n: int, seed: int, count: int) -> list[tuple[str, float, b
             t0 = time.perf_counter()
             resp = search(s, q, limit=10)
             ms = (time.perf_counter() - t0) * 1000
-            results.append((kind, ms, any(h.key == key for h in resp.hits)))
+            rank = next((i for i, h in enumerate(resp.hits, 1) if h.key == key), None)
+            results.append((kind, ms, rank))
+            # Baseline in the same run: one trivial round trip to the database. On a shared
+            # machine it shows how much of a query's time is waiting for a CPU.
+            t0 = time.perf_counter()
+            s.execute(text("SELECT 1")).scalar()
+            results.append(("roundtrip", (time.perf_counter() - t0) * 1000, None))
+        for q in BAD_INPUT:
+            t0 = time.perf_counter()
+            resp = search(s, q, limit=10)
+            ms = (time.perf_counter() - t0) * 1000
+            assert resp.status in ("refine", "no_match", "ok") and (resp.message or resp.hits)
+            results.append(("bad_input", ms, None))
     engine.dispose()
     return results
 
@@ -180,22 +244,48 @@ def pct(values: list[float], p: float) -> float:
     return v[min(len(v) - 1, round(p / 100 * (len(v) - 1)))]
 
 
-def report(url: str, n: int, results: list[tuple[str, float, bool]]) -> str:
+def figures(results: list[Result]) -> dict[str, dict[str, float | int | None]]:
+    """Per query type and ``all`` (labelled queries; bad input reported apart)."""
+    out: dict[str, dict[str, float | int | None]] = {}
+    kinds = sorted({k for k, _m, _r in results if k not in UNLABELLED})
+    for kind in [*kinds, "all", *UNLABELLED]:
+        if kind == "all":
+            rows = [(ms, r) for k, ms, r in results if k not in UNLABELLED]
+        else:
+            rows = [(ms, r) for k, ms, r in results if k == kind]
+        if not rows:
+            continue
+        ms = [x for x, _r in rows]
+        labelled = kind not in UNLABELLED
+        out[kind] = {
+            "n": len(rows),
+            "p50_ms": round(statistics.median(ms), 2),
+            "p95_ms": round(pct(ms, 95), 2),
+            "p99_ms": round(pct(ms, 99), 2),
+            "max_ms": round(max(ms), 2),
+            "recall_at_10": round(sum(r is not None for _m, r in rows) / len(rows), 4)
+            if labelled
+            else None,
+            "mrr": round(sum(1.0 / r for _m, r in rows if r) / len(rows), 4) if labelled else None,
+        }
+    return out
+
+
+def report(url: str, n: int, results: list[Result]) -> str:
     engine = url.split(":", 1)[0].split("+")[0]
+    labelled = sum(1 for k, _m, _r in results if k not in UNLABELLED)
     lines = [
-        f"Search latency, {engine}, {n:,} organizations, {len(results)} queries",
+        f"Search latency, {engine}, {n:,} organizations, {labelled} queries",
         "",
-        "| query type | n | p50 ms | p95 ms | max ms | recall@10 |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| query type | n | p50 ms | p95 ms | p99 ms | max ms | recall@10 | MRR |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    kinds = sorted({k for k, _m, _f in results})
-    for kind in [*kinds, "all"]:
-        rows = [(m, f) for k, m, f in results if kind in ("all", k)]
-        ms = [m for m, _f in rows]
-        rec = sum(f for _m, f in rows) / len(rows)
+    for kind, f in figures(results).items():
+        rec = "—" if f["recall_at_10"] is None else f"{f['recall_at_10']:.3f}"
+        mrr = "—" if f["mrr"] is None else f"{f['mrr']:.3f}"
         lines.append(
-            f"| {kind} | {len(rows)} | {statistics.median(ms):.1f} | {pct(ms, 95):.1f} "
-            f"| {max(ms):.1f} | {rec:.3f} |"
+            f"| {kind} | {f['n']} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} | {f['p99_ms']:.1f} "
+            f"| {f['max_ms']:.1f} | {rec} | {mrr} |"
         )
     return "\n".join(lines)
 
@@ -209,10 +299,43 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--batch", type=int, default=5000)
     ap.add_argument("--skip-build", action="store_true", help="reuse the index already built")
+    ap.add_argument("--json-out", metavar="FILE", help="also write the figures as JSON to FILE")
+    ap.add_argument(
+        "--text-index-only",
+        action="store_true",
+        help="(re)build only the text index over rows already loaded, then measure",
+    )
     args = ap.parse_args(argv)
-    if not args.skip_build:
-        build(args.url, args.n, args.seed, args.batch)
-    print(report(args.url, args.n, measure(args.url, args.n, args.seed, args.queries)))
+    built = None
+    if args.text_index_only:
+        engine = make_engine(args.url)
+        with engine.begin() as conn:
+            Base.metadata.create_all(conn, tables=TABLES)  # search_state, if missing
+        t0 = time.perf_counter()
+        text_index(engine)
+        built = {"text_index_s": round(time.perf_counter() - t0, 1)}
+        engine.dispose()
+    elif not args.skip_build:
+        built = build(args.url, args.n, args.seed, args.batch)
+    results = measure(args.url, args.n, args.seed, args.queries)
+    print(report(args.url, args.n, results))
+    if args.json_out:
+        engine = make_engine(args.url)
+        doc = {
+            "benchmark": "search",
+            "engine": engine.dialect.name,
+            "n": args.n,
+            "queries": sum(1 for k, _m, _r in results if k not in UNLABELLED),
+            "load_average": list(os.getloadavg()),
+            "seed": args.seed,
+            "build": built,  # null with --skip-build
+            "by_type": figures(results),
+        }
+        doc["overall"] = doc["by_type"]["all"]
+        engine.dispose()
+        with open(args.json_out, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=2)
+            f.write("\n")
     return 0
 
 

@@ -21,13 +21,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accordia.db.base import Base
 from accordia.db.engine import make_engine
-from accordia.models.search import SearchEntity, SearchTerm, SearchToken
+from accordia.models.search import SearchEntity, SearchState, SearchTerm, SearchToken
 from accordia.search import index_entities, index_size, remove_entities, search
 
 DATA = Path(__file__).parent / "data" / "search"
 CORPUS: list[dict[str, Any]] = json.loads((DATA / "corpus.json").read_text(encoding="utf-8"))
 QUERIES: list[dict[str, Any]] = json.loads((DATA / "queries.json").read_text(encoding="utf-8"))
-TABLES = [SearchEntity.__table__, SearchTerm.__table__, SearchToken.__table__]
+TABLES = [
+    SearchEntity.__table__,
+    SearchTerm.__table__,
+    SearchToken.__table__,
+    SearchState.__table__,
+]
 PG_URL = os.environ.get("ACCORDIA_DATABASE_URL", "")
 HAS_PG = PG_URL.startswith("postgresql")
 BACKENDS = ["sqlite", *(["postgresql"] if HAS_PG else [])]

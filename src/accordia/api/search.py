@@ -7,6 +7,7 @@ range) are 422 in the API's one error shape.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -14,13 +15,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from accordia.api.deps import get_session
-from accordia.api.errors import ErrorResponse
-from accordia.search import search
-from accordia.services.search_index import page_url
+from accordia.api.errors import ApiError, ErrorResponse
+from accordia.services.search_index import FilterError, page_url, search_registry
 
 router = APIRouter(tags=["search"])
 
 Kind = Literal["organization", "cab", "accreditation_body", "certificate"]
+StatusName = Literal["valid", "active", "suspended", "withdrawn", "expired", "not_yet"]
 
 
 class MatchModel(BaseModel):
@@ -50,8 +51,9 @@ class HitModel(BaseModel):
 class FiltersModel(BaseModel):
     kinds: list[Kind] | None = None
     economy: str | None = None
-    standard: str | None = None
-    status_on: str | None = None
+    standard: str | None = Field(None, description="Registry standard code(s) the filter used.")
+    status: str | None = None
+    status_on: str | None = Field(None, description="Date the status was asked on.")
 
 
 class SearchResponseModel(BaseModel):
@@ -95,10 +97,42 @@ def search_endpoint(
     economy: Annotated[
         str | None, Query(max_length=16, pattern=r"^[A-Za-z0-9]+$", description="Economy code.")
     ] = None,
+    standard: Annotated[
+        str | None,
+        Query(
+            max_length=80,
+            description="Only certificates of this standard (ISO9001, ISO 14001 …) and "
+            "organizations holding one.",
+        ),
+    ] = None,
+    status: Annotated[
+        StatusName | None,
+        Query(
+            description="Only certificates with this status on `on` (from their status "
+            "history; valid = active) and organizations holding one."
+        ),
+    ] = None,
+    on: Annotated[
+        dt.date | None, Query(description="Date the status is asked on (default today).")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Most hits returned.")] = 10,
 ) -> dict[str, Any]:
-    """Ranked hits with the reason each matched; ``refine`` / ``no_match`` with a message."""
-    resp = search(session, q, kinds=kind or None, economy=economy, limit=limit)
+    """Ranked hits with the reason each matched; ``refine`` / ``no_match`` with a message.
+    With ``standard`` / ``status``, each hit's ``extra.filter`` names the certificate that
+    meets the filter (and its status on the date)."""
+    try:
+        resp = search_registry(
+            session,
+            q,
+            kinds=kind or None,
+            economy=economy,
+            limit=limit,
+            standard=standard,
+            status=status,
+            on=on,
+        )
+    except FilterError as exc:
+        raise ApiError(422, "invalid_parameter", exc.message, field=exc.field) from exc
     doc = resp.to_dict()
     for h in doc["hits"]:
         h["url"] = page_url(h["kind"], h["key"])

@@ -34,7 +34,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
         progress: bool = typer.Option(True, help="Show a progress bar on stderr."),
         reindex: bool = typer.Option(
-            True, help="Rebuild the search index after a committed import (a full rebuild)."
+            True,
+            help="Update the search index after a committed import (only the records it "
+            "changed; see accordia search reindex).",
         ),
     ) -> None:
         """Import records. Exit 0: all imported; 1: invalid rows, nothing written;
@@ -73,9 +75,9 @@ def register(app: typer.Typer) -> None:
             and result.committed
             and any(f.stats.created or f.stats.updated for f in result.files)
         ):
-            from accordia.services.search_index import reindex_all
+            from accordia.services.search_index import update_index
 
-            reindex_all(engine)
+            update_index(engine)
         summary = {
             "operation": result.operation,
             "committed": result.committed,

@@ -54,6 +54,10 @@ class SearchEntity(Base):
     name_other: Mapped[str | None] = mapped_column(String(500))
     acronym: Mapped[str | None] = mapped_column(String(64))
     economy_code: Mapped[str | None] = mapped_column(String(8), index=True)
+    #: For a certificate: the key of its holder organization. Such an entity is found by name
+    #: through its holder (its names are the holder's and are not indexed again); only its own
+    #: identifiers (the certificate number) are indexed.
+    holder_key: Mapped[str | None] = mapped_column(String(200), index=True)
     #: Free data shown with a hit and usable by filters (standard, status periods, holder ...).
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
@@ -81,6 +85,16 @@ class SearchToken(Base):
 
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
     freq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SearchState(Base):
+    """Book-keeping of the index: ``last_audit_id`` is the last audit-trail entry whose
+    changes the index holds (incremental indexing reads the entries after it)."""
+
+    __tablename__ = "search_state"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
 
 
 _SQLITE_DDL = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, or_, select, text
+from sqlalchemy import ColumnElement, and_, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
 from accordia.models.search import FTS_TABLE, SearchEntity, SearchTerm
@@ -20,6 +20,10 @@ from accordia.search.results import SearchFilters
 
 MIN_SUBSTRING = 3
 _MAX_CHAR = "\U0010ffff"
+
+#: One bounded B-tree look-up: ``("exact", texts, forms, limit)`` or
+#: ``("prefix", prefix, forms, limit)``.
+Lookup = tuple[str, Any, Collection[str], int]
 
 
 class SearchBackend(Protocol):
@@ -50,6 +54,10 @@ class SearchBackend(Protocol):
     ) -> list[int]:
         """Entities with a form containing, for every clause, one of the clause's substrings."""
         ...
+
+    def many(
+        self, session: Session, lookups: Sequence[Lookup], flt: SearchFilters
+    ) -> list[list[int]]: ...
 
 
 def _dedupe(ids: Sequence[Any], limit: int) -> list[int]:
@@ -116,6 +124,34 @@ class _BTreeLookups:
         where = [SearchTerm.text >= prefix, SearchTerm.text < prefix + _MAX_CHAR]
         stmt = self._filtered(where, forms, flt).limit(limit * 4)
         return _dedupe(session.scalars(stmt).all(), limit)
+
+    def many(
+        self, session: Session, lookups: Sequence[Lookup], flt: SearchFilters
+    ) -> list[list[int]]:
+        """Several exact / prefix look-ups in one statement (``UNION ALL`` of the bounded
+        look-ups; one round trip instead of one each), each answer as :meth:`exact` /
+        :meth:`prefix` would give it."""
+        parts = []
+        for i, (how, arg, forms, limit) in enumerate(lookups):
+            if how == "exact":
+                vals = sorted({t for t in arg if t})
+                if not vals:
+                    continue
+                where: list[ColumnElement[bool]] = [SearchTerm.text.in_(vals)]
+            else:
+                p = str(arg)
+                if len(p) < 2:
+                    continue
+                where = [SearchTerm.text >= p, SearchTerm.text < p + _MAX_CHAR]
+            sub = self._filtered(where, forms, flt).limit(limit * 4).subquery()
+            parts.append(select(literal(i).label("b"), sub.c.entity_id))
+        out: list[list[Any]] = [[] for _ in lookups]
+        if not parts:
+            return [[] for _ in lookups]
+        stmt = parts[0] if len(parts) == 1 else union_all(*parts)
+        for b, eid in session.execute(stmt):
+            out[int(b)].append(eid)
+        return [_dedupe(ids, lk[3]) for ids, lk in zip(out, lookups, strict=True)]
 
 
 class SQLiteBackend(_BTreeLookups):

@@ -44,13 +44,16 @@ class SearchHit:
 
 @dataclass(frozen=True, slots=True)
 class SearchFilters:
-    """Filters applied inside the candidate look-ups. ``standard``/``status_on`` are reserved
-    for the registry's post-filter (see ``post_filter`` of :func:`accordia.search.search`)."""
+    """Filters applied inside the candidate look-ups (``kinds``, ``economy``), and those the
+    registry's post-filter applied (``standard``, ``status`` on ``status_on``; see
+    ``post_filter`` of :func:`accordia.search.search` and
+    :func:`accordia.services.search_index.search_registry`)."""
 
     kinds: tuple[str, ...] | None = None
     economy: str | None = None
     standard: str | None = None
-    status_on: str | None = None  # ISO date
+    status: str | None = None  # valid | active | suspended | withdrawn | expired | not_yet
+    status_on: str | None = None  # ISO date the status is asked on
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

@@ -23,8 +23,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from accordia.models.search import SearchEntity, SearchTerm, SearchToken
-from accordia.search.backends import MIN_SUBSTRING, SearchBackend, backend_for
+from accordia.models.search import SearchEntity, SearchState, SearchTerm, SearchToken
+from accordia.search.backends import MIN_SUBSTRING, Lookup, SearchBackend, backend_for
 from accordia.search.normalize import (
     FORM_LABELS,
     ID_FORMS,
@@ -53,14 +53,23 @@ CANDIDATE_CAP = 200
 #: Document frequency above which a Latin word is too common to select candidates with
 #: (unless it is the query's rarest word).
 COMMON_WORD_FREQ = 1000
+#: Certificates brought by one holder organization hit when a post-filter may drop some
+#: (without one, ``limit`` per holder), and by all holder hits of one query.
+HOLDER_CERTIFICATE_CAP = 200
+EXPANSION_CAP = 2000
+#: Entities one prefix look-up contributes (each is re-ranked: its stored forms are read).
+PREFIX_CAP = 20
+#: Document frequency above which even the rarest word of a query is not looked up as a
+#: substring when the exact/prefix look-ups found candidates.
+VERY_COMMON_WORD_FREQ = 20_000
 #: Hits scoring below this are dropped as noise.
 MIN_SCORE = 60.0
 #: Best score a fuzzy (non-substring) comparison can give.
 FUZZY_MAX = 88.0
 #: The answer to every query while the index has no rows (``reason="index_empty"``).
 EMPTY_INDEX_MESSAGE = "The search index is empty; run accordia search --reindex."
-#: Seconds the in-process typo vocabulary is trusted before it is re-read.
-VOCAB_TTL = 60.0
+#: Seconds the in-process typo vocabulary is trusted before its version is checked again.
+VOCAB_TTL = 5.0
 
 #: ``post_filter(session, hits) -> hits`` lets the registry apply filters the index does not
 #: hold (standard, status on a date) on the re-ranked hits before the limit is applied.
@@ -98,7 +107,12 @@ def _identifiers(raw: Any) -> list[tuple[str, str]]:
 
 
 def entity_forms(entity: Mapping[str, Any], vocab: set[str] | None = None) -> list[Form]:
-    """All searchable forms of one entity dict (see :func:`index_entities`)."""
+    """All searchable forms of one entity dict (see :func:`index_entities`).
+
+    An entity with a ``holder`` (a certificate) is found by name through its holder: only its
+    own identifiers are forms of it."""
+    if entity.get("holder"):
+        return identifier_forms(_identifiers(entity.get("identifiers")))
     forms = name_forms(
         name_zh=entity.get("name_zh"),
         name_en=entity.get("name_en"),
@@ -126,7 +140,13 @@ def index_entities(
          "acronym": "CQC",                   # several allowed, separated by ; , / or |
          "identifiers": [{"scheme": "USCC", "value": "…"}, ("certificate", "CQC-2023-…")],
          "economy": "CN",                    # economy code, used by the economy filter
+         "holder": None,                     # certificate: its holder organization's key
          "extra": {...}}                     # shown with the hit; free for post-filters
+
+    An entity with a ``holder`` keeps its names for display only: it is found by name through
+    the holder organization (a hit on the holder brings its certificates, with the holder's
+    score and reasons), and by its own identifiers. So a certificate costs one entity row and
+    one row per identifier, not a copy of every form of its holder's names.
 
     Existing rows of the same ``(kind, key)`` are replaced; ``replace=False`` skips that
     look-up when the caller knows the entities are new (a rebuild after
@@ -137,12 +157,13 @@ def index_entities(
     batch: list[Mapping[str, Any]] = []
     for ent in entities:
         batch.append(ent)
-        if len(batch) >= 1000:
+        if len(batch) >= 5000:
             total += _index_batch(session, batch, replace)
             batch = []
     if batch:
         total += _index_batch(session, batch, replace)
-    _VOCAB.pop(_vocab_key(session), None)
+    if total:
+        _bump_vocab(session)
     return total
 
 
@@ -173,6 +194,7 @@ def _index_batch(session: Session, batch: list[Mapping[str, Any]], replace: bool
                 ent.get("name_other"),
                 ent.get("acronym"),
                 ent.get("economy") or ent.get("economy_code"),
+                ent.get("holder") or None,
                 None if extra is None else json.dumps(extra, ensure_ascii=not pg),
             )
         )
@@ -197,6 +219,7 @@ _ENTITY_COLS = (
     "name_other",
     "acronym",
     "economy_code",
+    "holder_key",
     "extra",
 )
 _TERM_COLS = ("entity_id", "field", "form", "text", "weight")
@@ -268,15 +291,43 @@ def _delete_refs(session: Session, refs: Sequence[tuple[str, str]]) -> int:
         by_kind.setdefault(kind, []).append(key)
     # One ``kind = … AND key IN (…)`` per kind: served by the (kind, key) unique index on both
     # engines (a row-value IN list is not, on PostgreSQL).
-    ids = [
-        i
-        for kind, keys in by_kind.items()
-        for i in session.scalars(
-            select(SearchEntity.id).where(SearchEntity.kind == kind, SearchEntity.key.in_(keys))
-        )
-    ]
+    ids: list[int] = []
+    gone: dict[str, int] = {}  # vocabulary words of the removed entities
+    for kind, keys in by_kind.items():
+        for row in session.execute(
+            select(
+                SearchEntity.id,
+                SearchEntity.name_zh,
+                SearchEntity.name_en,
+                SearchEntity.name_other,
+                SearchEntity.acronym,
+                SearchEntity.holder_key,
+            ).where(SearchEntity.kind == kind, SearchEntity.key.in_(keys))
+        ):
+            ids.append(int(row.id))
+            if row.holder_key:
+                continue
+            words: set[str] = set()
+            name_forms(
+                name_zh=row.name_zh,
+                name_en=row.name_en,
+                name_other=row.name_other,
+                acronym=row.acronym,
+                vocab=words,
+            )
+            for w in words:
+                gone[w] = gone.get(w, 0) + 1
     if not ids:
         return 0
+    if gone:
+        _upsert_tokens(session, {w: -n for w, n in gone.items()})
+        doomed = sorted(gone)
+        for i in range(0, len(doomed), 500):
+            session.execute(
+                delete(SearchToken).where(
+                    SearchToken.token.in_(doomed[i : i + 500]), SearchToken.freq <= 0
+                )
+            )
     session.execute(delete(SearchTerm).where(SearchTerm.entity_id.in_(ids)))
     session.execute(delete(SearchEntity).where(SearchEntity.id.in_(ids)))
     return len(ids)
@@ -288,6 +339,8 @@ def remove_entities(session: Session, refs: Iterable[tuple[str, str]]) -> int:
     n = 0
     for i in range(0, len(refs), 500):
         n += _delete_refs(session, refs[i : i + 500])
+    if n:
+        _bump_vocab(session)
     return n
 
 
@@ -296,7 +349,7 @@ def clear_index(session: Session) -> None:
     session.execute(delete(SearchTerm))
     session.execute(delete(SearchEntity))
     session.execute(delete(SearchToken))
-    _VOCAB.pop(_vocab_key(session), None)
+    _bump_vocab(session)
 
 
 # --- typo vocabulary ---------------------------------------------------------------------------
@@ -304,44 +357,71 @@ def clear_index(session: Session) -> None:
 
 @dataclass(slots=True)
 class _Vocabulary:
-    """The typo vocabulary, bucketed by (length, first letter) and (length, last letter).
+    """The typo vocabulary, bucketed by (length, first two letters) and (length, last two
+    letters).
 
     A word within edit distance ``d`` of a query word has a length within ``d`` of it and, but
-    for a typo at both ends, the same first or the same last letter; so a correction compares
-    the query word with a few buckets instead of the whole word list."""
+    for typos at both ends, the same first two or the same last two letters; so a correction
+    compares the query word with a few small buckets (tens of words at a million names)
+    instead of the whole word list."""
 
     freq: dict[str, int]
     by_first: dict[tuple[int, str], list[str]]
     by_last: dict[tuple[int, str], list[str]]
+    version: str = ""
+    holders: bool = True  # the index has entities found through a holder (certificates)
 
     @classmethod
-    def build(cls, freq: dict[str, int]) -> _Vocabulary:
+    def build(cls, freq: dict[str, int], version: str = "", holders: bool = True) -> _Vocabulary:
         by_first: dict[tuple[int, str], list[str]] = {}
         by_last: dict[tuple[int, str], list[str]] = {}
         for tok in sorted(freq):
-            by_first.setdefault((len(tok), tok[0]), []).append(tok)
-            by_last.setdefault((len(tok), tok[-1]), []).append(tok)
-        return cls(freq, by_first, by_last)
-
-    def near(self, token: str, maxd: int) -> list[str]:
-        out: dict[str, None] = {}
-        for n in range(len(token) - maxd, len(token) + maxd + 1):
-            out.update(dict.fromkeys(self.by_first.get((n, token[0]), ())))
-            out.update(dict.fromkeys(self.by_last.get((n, token[-1]), ())))
-        return list(out)
+            by_first.setdefault((len(tok), tok[:2]), []).append(tok)
+            by_last.setdefault((len(tok), tok[-2:]), []).append(tok)
+        return cls(freq, by_first, by_last, version, holders)
 
 
 _VOCAB: dict[str, tuple[float, _Vocabulary]] = {}
+#: ``search_state`` row whose value changes whenever the vocabulary does.
+VOCAB_VERSION = "vocab_version"
+
+
+def _bump_vocab(session: Session) -> None:
+    """Record that the vocabulary changed (other processes re-read it within
+    :data:`VOCAB_TTL` seconds)."""
+    import uuid
+
+    session.execute(delete(SearchState).where(SearchState.name == VOCAB_VERSION))
+    session.execute(
+        sqlite_insert(SearchState).values(name=VOCAB_VERSION, value=uuid.uuid4().hex)
+        if session.get_bind().dialect.name == "sqlite"
+        else pg_insert(SearchState).values(name=VOCAB_VERSION, value=uuid.uuid4().hex)
+    )
+    _VOCAB.pop(_vocab_key(session), None)
 
 
 def _vocab(session: Session) -> _Vocabulary:
+    """The typo vocabulary, cached per database; re-read when its version changed (checked
+    at most every :data:`VOCAB_TTL` seconds: one primary-key look-up)."""
     key = _vocab_key(session)
     hit = _VOCAB.get(key)
     now = time.monotonic()
     if hit and now - hit[0] < VOCAB_TTL:
         return hit[1]
+    version = str(
+        session.scalar(select(SearchState.value).where(SearchState.name == VOCAB_VERSION)) or ""
+    )
+    if hit and hit[1].version == version:
+        _VOCAB[key] = (now, hit[1])
+        return hit[1]
     freq = {str(t): int(n) for t, n in session.execute(select(SearchToken.token, SearchToken.freq))}
-    vocab = _Vocabulary.build(freq)
+    holders = (
+        session.execute(
+            select(SearchEntity.id).where(SearchEntity.holder_key.is_not(None)).limit(1)
+        ).first()
+        is not None
+    )
+    vocab = _Vocabulary.build(freq, version, holders)
     _VOCAB[key] = (now, vocab)
     return vocab
 
@@ -349,16 +429,26 @@ def _vocab(session: Session) -> _Vocabulary:
 def _corrections(token: str, vocab: _Vocabulary) -> list[str]:
     """Vocabulary words within edit distance 1 (≤ 6 letters) or 2 of an unknown token.
 
-    Pinyin syllables are words in their own right, never typos."""
+    The words sharing the token's first two letters are compared first; those sharing its last
+    two only when that finds nothing at distance 1 (a typo in the first two letters). Pinyin
+    syllables are words in their own right, never typos."""
     if len(token) < 4 or token in vocab.freq or token in pinyin_syllables():
         return []
     maxd = 1 if len(token) <= 6 else 2
-    choices = vocab.near(token, maxd)
-    if not choices:
-        return []
-    found = process.extract(token, choices, scorer=OSA.distance, score_cutoff=maxd, limit=None)
-    found.sort(key=lambda r: (r[1], -vocab.freq.get(r[0], 0), r[0]))
-    return [str(r[0]) for r in found[:3]]
+    found: dict[str, int] = {}
+    for buckets, part in ((vocab.by_first, token[:2]), (vocab.by_last, token[-2:])):
+        choices: list[str] = []
+        for n in range(len(token) - maxd, len(token) + maxd + 1):
+            choices += buckets.get((n, part), ())
+        if choices:
+            for word, dist, _i in process.extract(
+                token, choices, scorer=OSA.distance, score_cutoff=maxd, limit=None
+            ):
+                found[str(word)] = int(dist)
+        if found and min(found.values()) <= 1:
+            break
+    ranked = sorted(found, key=lambda w: (found[w], -vocab.freq.get(w, 0), w))
+    return ranked[:3]
 
 
 def _word_break(compact: str, freq: dict[str, int]) -> list[str] | None:
@@ -637,7 +727,11 @@ def search(
     if len(q.tokens) == 1 and q.tokens[0] not in freq:
         split = _word_break(q.tokens[0], freq)
     plan = _plan(q, corrections, split)
-    cands = _candidates(session, be, q, plan, flt, freq)
+    # Certificates are found by name through their holder organization.
+    cand_flt = flt
+    if flt.kinds and "certificate" in flt.kinds and "organization" not in flt.kinds:
+        cand_flt = replace(flt, kinds=tuple(sorted({*flt.kinds, "organization"})))
+    cands = _candidates(session, be, q, plan, cand_flt, freq)
     if not cands:
         return _respond(q, "no_match", "No match.", "name", [], be.name, t0, flt, 0, session)
     hits = _rank(session, cands, plan, q, flt, post_filter, limit)
@@ -664,34 +758,59 @@ def _candidates(
     def room(n: int) -> int:
         return max(0, min(n, CANDIDATE_CAP - len(out)))
 
+    # Exact and prefix look-ups (B-tree) first, all in one statement. When the query is
+    # exactly a stored form, the substring look-ups (trigram index: the costly part at millions
+    # of rows, as common trigrams — Latin and pinyin above all — have long posting lists) are
+    # skipped: an exact match outranks any substring match, and prefix matches are found by the
+    # B-tree anyway.
+    lookups: list[Lookup] = []
+    z = q.zh_cjk if q.mixed else q.zh
+    core = q.zh_core or z
     if q.zh:
-        z = q.zh_cjk if q.mixed else q.zh
-        core = q.zh_core or z
-        add(be.exact(session, {q.zh, z, core}, ZH_FORMS, flt, 50))
-        for p in dict.fromkeys((core, z)):
-            add(be.prefix(session, p, ZH_FORMS, flt, 50))
+        lookups.append(("exact", {q.zh, z, core}, ZH_FORMS, 50))
+        lookups += [("prefix", p, ZH_FORMS, PREFIX_CAP) for p in dict.fromkeys((core, z))]
+    n_zh = len(lookups)
+    if q.tokens:
+        texts = {v.text for v in plan.spaced} | {v.text for v in plan.compact}
+        lookups.append(("exact", texts, LATIN_FORMS, 50))
+        for p in dict.fromkeys(v.text for v in (*plan.spaced, *plan.compact)):
+            if len(p) >= MIN_SUBSTRING:
+                lookups.append(("prefix", p, LATIN_FORMS, PREFIX_CAP))
+        if plan.py_core:
+            # "[place] syllables": the core's pinyin is looked up exactly and as a prefix of
+            # the stored core pinyin first, so the right entity is never cut by a LIMIT.
+            if plan.place:  # stored pinyin begins with the place: "shenzhen(shi)huaruixin…"
+                for head in (plan.place, plan.place + "shi"):
+                    lookups.append(("prefix", head + plan.py_core, {"py"}, 50))
+            lookups.append(("exact", {plan.py_core}, PINYIN_FORMS, 50))
+            lookups.append(("prefix", plan.py_core, {"py_core"}, 50))
+    found = be.many(session, lookups, flt) if lookups else []
+
+    if q.zh:
+        zh_exact = found[0]
+        for ids in found[:n_zh]:
+            add(ids)
         for s in dict.fromkeys((q.zh, z, core)):
+            if zh_exact and not q.mixed:
+                break
             if len(s) >= MIN_SUBSTRING and room(150):
                 add(be.contains(session, [[s]], ZH_FORMS, flt, room(150)))
         if not out and len(core) >= 4:
             grams = [core[i : i + 3] for i in range(len(core) - 2)]
             add(be.contains(session, [grams], ZH_FORMS, flt, room(150)))
     if q.tokens:
-        texts = {v.text for v in plan.spaced} | {v.text for v in plan.compact}
-        add(be.exact(session, texts, LATIN_FORMS, flt, 50))
-        for p in dict.fromkeys(v.text for v in (*plan.spaced, *plan.compact)):
-            if len(p) >= MIN_SUBSTRING and room(50):
-                add(be.prefix(session, p, LATIN_FORMS, flt, room(50)))
-        if plan.py_core:
-            # "[place] syllables": the core's pinyin is looked up exactly and as a prefix of
-            # the stored core pinyin first, so the right entity is never cut by a LIMIT.
-            if plan.place:  # stored pinyin begins with the place: "shenzhen(shi)huaruixin…"
-                for head in (plan.place, plan.place + "shi"):
-                    if room(50):
-                        add(be.prefix(session, head + plan.py_core, {"py"}, flt, room(50)))
-            add(be.exact(session, {plan.py_core}, PINYIN_FORMS, flt, 50))
-            if room(50):
-                add(be.prefix(session, plan.py_core, {"py_core"}, flt, room(50)))
+        lat_exact = found[n_zh]
+        for ids in found[n_zh:]:
+            add(ids)
+        if plan.py_core and plan.place:
+            lat_exact = lat_exact or found[-2]  # the core's pinyin exactly, after a place
+        if lat_exact and not q.mixed:
+            return list(out)
+        if q.mixed and out:
+            # Mixed script: the Chinese part found candidates; the Latin part re-ranks them
+            # (an entity matching both parts ranks first) instead of a substring look-up of
+            # its words, which are mostly common ("Technologies").
+            return list(out)
         if plan.place:
             merged = [[plan.place], *_merge_syllables(plan.words[plan.place_words :])]
         else:
@@ -704,6 +823,10 @@ def _candidates(
         selective = by_rarity[:1] + [
             g for g in by_rarity[1:3] if _selectivity(g, freq) <= COMMON_WORD_FREQ
         ]
+        if out and selective and _selectivity(selective[0], freq) > VERY_COMMON_WORD_FREQ:
+            # Even the rarest word is everywhere ("shenzhen technology"): the prefix look-ups
+            # found candidates, and a substring look-up would only read long posting lists.
+            return list(out)
         if selective and room(200):
             add(be.contains(session, selective, LATIN_FORMS, flt, room(200)))
         compact = q.latin_compact
@@ -760,32 +883,35 @@ def _rank(
         forms = (ZH_FORMS if plan.zh else frozenset()) | (
             LATIN_FORMS if plan.spaced else frozenset()
         )
+    # One statement: the candidates' stored forms with their entity's columns.
     terms_by: dict[int, list[tuple[str, str, str, float]]] = {i: [] for i in ids}
-    for eid, fld, form, text, weight in session.execute(
+    ents: dict[int, Any] = {}
+    for row in session.execute(
         select(
             SearchTerm.entity_id,
             SearchTerm.field,
             SearchTerm.form,
             SearchTerm.text,
             SearchTerm.weight,
-        ).where(SearchTerm.entity_id.in_(ids), SearchTerm.form.in_(sorted(forms)))
-    ):
-        terms_by[int(eid)].append((str(fld), str(form), str(text), float(weight)))
-    ents = {
-        row.id: row
-        for row in session.execute(
-            select(
-                SearchEntity.id,
-                SearchEntity.kind,
-                SearchEntity.key,
-                SearchEntity.name_zh,
-                SearchEntity.name_en,
-                SearchEntity.acronym,
-                SearchEntity.economy_code,
-                SearchEntity.extra,
-            ).where(SearchEntity.id.in_(ids))
+            SearchEntity.kind,
+            SearchEntity.key,
+            SearchEntity.name_zh,
+            SearchEntity.name_en,
+            SearchEntity.acronym,
+            SearchEntity.economy_code,
+            SearchEntity.extra,
         )
-    }
+        .join(SearchEntity, SearchEntity.id == SearchTerm.entity_id)
+        .where(SearchTerm.entity_id.in_(ids), SearchTerm.form.in_(sorted(forms)))
+    ):
+        eid = int(row.entity_id)
+        terms_by[eid].append((str(row.field), str(row.form), str(row.text), float(row.weight)))
+        ents.setdefault(eid, row)
+    wanted = set(flt.kinds or KINDS)
+    expand = plan is not None and "certificate" in wanted and _vocab(session).holders
+    # Skipping hopeless candidates is safe unless hits of unwanted holders may bring wanted
+    # certificates: then every holder above MIN_SCORE counts.
+    prune = post_filter is None and ("organization" in wanted or not expand)
     scored: list[tuple[float, SearchHit]] = []
     top: list[float] = []  # min-heap of the best ``limit`` scores so far
     for eid in ids:
@@ -794,7 +920,7 @@ def _rank(
             continue
         terms = sorted(terms_by[eid])
         floor = MIN_SCORE
-        if post_filter is None and len(top) >= limit:
+        if prune and len(top) >= limit:
             floor = max(floor, top[0])  # cannot enter the top ``limit``: skip fuzzy work
         matches = _entity_matches(terms, plan, q, 0.0 if q.mixed else floor)
         if not matches:
@@ -821,6 +947,12 @@ def _rank(
                 ),
             )
         )
+    if expand:
+        own = sorted((sc for sc, h in scored if h.kind in wanted), reverse=True)
+        cutoff = own[limit - 1] if post_filter is None and len(own) >= limit else MIN_SCORE
+        per_holder = limit if post_filter is None else HOLDER_CERTIFICATE_CAP
+        scored += _holder_certificates(session, scored, flt, cutoff, per_holder)
+    scored = [sh for sh in scored if sh[1].kind in wanted]
     scored.sort(
         key=lambda sh: (
             -round(sh[0], 6),
@@ -833,6 +965,64 @@ def _rank(
     if post_filter is not None:
         hits = post_filter(session, hits)
     return hits[:limit]
+
+
+def _holder_certificates(
+    session: Session,
+    scored: list[tuple[float, SearchHit]],
+    flt: SearchFilters,
+    cutoff: float,
+    per_holder: int,
+) -> list[tuple[float, SearchHit]]:
+    """The certificates of the organization hits scoring at least ``cutoff``: each with its
+    holder's score and reasons (they were found by the holder's names), at most ``per_holder``
+    per holder (by key) and :data:`EXPANSION_CAP` in all."""
+    holders = {h.key: (sc, h) for sc, h in scored if h.kind == "organization" and sc >= cutoff}
+    out: list[tuple[float, SearchHit]] = []
+    keys = sorted(holders)
+    for i in range(0, len(keys), 100):
+        inner = select(
+            SearchEntity.key,
+            SearchEntity.name_zh,
+            SearchEntity.name_en,
+            SearchEntity.acronym,
+            SearchEntity.economy_code,
+            SearchEntity.extra,
+            SearchEntity.holder_key,
+            func.row_number()
+            .over(partition_by=SearchEntity.holder_key, order_by=SearchEntity.key)
+            .label("rn"),
+        ).where(SearchEntity.kind == "certificate", SearchEntity.holder_key.in_(keys[i : i + 100]))
+        if flt.economy:
+            inner = inner.where(SearchEntity.economy_code == flt.economy)
+        sub = inner.subquery()
+        stmt = (
+            select(sub)
+            .where(sub.c.rn <= per_holder)
+            .order_by(sub.c.holder_key, sub.c.key)
+            .limit(EXPANSION_CAP - len(out))
+        )
+        for row in session.execute(stmt):
+            sc, holder = holders[row.holder_key]
+            out.append(
+                (
+                    sc,
+                    SearchHit(
+                        kind="certificate",
+                        key=row.key,
+                        name_zh=row.name_zh,
+                        name_en=row.name_en,
+                        acronym=row.acronym,
+                        economy_code=row.economy_code,
+                        score=holder.score,
+                        matches=holder.matches,
+                        extra=row.extra,
+                    ),
+                )
+            )
+        if len(out) >= EXPANSION_CAP:
+            break
+    return out
 
 
 def _place_check(match: Match, place: str, terms: list[tuple[str, str, str, float]]) -> Match:

@@ -352,6 +352,7 @@ def _search_hit(hit: Any) -> dict[str, Any]:
     from accordia.services.search_index import page_url
 
     best = hit.matches[0] if hit.matches else None
+    flt = (hit.extra or {}).get("filter")
     notes = []
     for note in best.notes if best else ():
         key = "typo corrected" if note.startswith("typo corrected") else note
@@ -369,7 +370,27 @@ def _search_hit(hit: Any) -> dict[str, Any]:
         "notes": notes,
         "why": hit.why,
         "extra": hit.extra or {},
+        "filter": flt,
+        "filter_status": _SEARCH_STATUSES.get(flt.get("status_on", ""), "") if flt else "",
     }
+
+
+_SEARCH_STATUSES = {
+    "valid": N_("valid"),
+    "active": N_("active"),
+    "suspended": N_("suspended"),
+    "withdrawn": N_("withdrawn"),
+    "expired": N_("expired"),
+    "not_yet": N_("not yet in force"),
+}
+_SEARCH_FILTER_ERRORS = {
+    "unknown_standard": N_("No standard in the registry is called “%(value)s”."),
+    "choice": N_("“%(value)s” is not a status."),
+    "requires_status": N_("Choose a status to ask about a date."),
+    "bad_date": N_("“%(value)s” is not a date (YYYY-MM-DD)."),
+    "bad_economy": N_("“%(value)s” is not an economy code."),
+    "bad_kind": N_("“%(value)s” is not a kind of record."),
+}
 
 
 @router.get("/search")
@@ -377,14 +398,51 @@ def search_page(
     request: Request,
     session: SessionDep,
     q: Annotated[str, Query(max_length=10_000)] = "",
+    kind: Annotated[str, Query(max_length=32)] = "",
+    economy: Annotated[str, Query(max_length=16)] = "",
+    standard: Annotated[str, Query(max_length=80)] = "",
+    status: Annotated[str, Query(max_length=16)] = "",
+    on: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
-    from accordia.search import search
+    """The search form and its hits; filters: kind, economy, standard, status on a date."""
+    from accordia.search import KINDS
+    from accordia.services.search_index import FilterError, search_registry
 
     lang = negotiate(request)
-    resp = search(session, q) if q else None
+    form = {"kind": kind, "economy": economy, "standard": standard, "status": status, "on": on}
+    error: tuple[str, str] | None = None
+    on_date: dt.date | None = None
+    if kind and kind not in KINDS:
+        error = ("bad_kind", kind)
+    elif economy and not economy.strip().isalnum():
+        error = ("bad_economy", economy)
+    elif on:
+        try:
+            on_date = dt.date.fromisoformat(on.strip())
+        except ValueError:
+            error = ("bad_date", on)
+    resp = None
+    if q and error is None:
+        try:
+            resp = search_registry(
+                session,
+                q,
+                kinds=[kind] if kind else None,
+                economy=economy.strip() or None,
+                standard=standard.strip() or None,
+                status=status.strip() or None,
+                on=on_date,
+            )
+        except FilterError as exc:
+            value = {"standard": standard, "status": status, "on": on}.get(exc.field, "")
+            error = (exc.rule, value)
     message = None
+    message_args: dict[str, str] = {}
     hits: list[dict[str, Any]] = []
-    if resp is not None:
+    if error is not None:
+        message = _SEARCH_FILTER_ERRORS.get(error[0], _SEARCH_FILTER_ERRORS["choice"])
+        message_args = {"value": error[1][:80]}
+    elif resp is not None:
         if resp.status == "ok":
             hits = [_search_hit(h) for h in resp.hits]
         elif resp.reason in _SEARCH_MESSAGES:
@@ -393,8 +451,22 @@ def search_page(
             message = _SEARCH_MESSAGES["no_record"]
         else:
             message = _SEARCH_MESSAGES["no_match"]
-    twin = "/api/v1/search?" + urlencode({"q": q[:200]})
-    return render(request, lang, "search.html", q=q[:200], hits=hits, message=message, twin=twin)
+    params = {"q": q[:200], **{k: v for k, v in form.items() if v}}
+    twin = "/api/v1/search?" + urlencode(params)
+    return render(
+        request,
+        lang,
+        "search.html",
+        q=q[:200],
+        hits=hits,
+        message=message,
+        message_args=message_args,
+        twin=twin,
+        form=form,
+        kinds=list(_SEARCH_KINDS.items()),
+        statuses=list(_SEARCH_STATUSES.items()),
+        filtered=bool(error is None and resp is not None and (standard or status)),
+    )
 
 
 @router.get("/batch")
