@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -798,13 +797,20 @@ def test_json_shape() -> None:
     assert _shape(verify(MS_WORLD, ON, None))["recognized"] is None
 
 
-def test_single_verdict_is_fast() -> None:
-    n = 500
-    start = time.perf_counter()
-    for _ in range(n):
-        verify(APAC_ONLY, ON, "GB")
-    per_call = (time.perf_counter() - start) / n
-    assert per_call < 0.002, f"{per_call * 1e6:.0f} µs per verdict"
+def test_chain_links_are_shared_through_the_memo() -> None:
+    """With a Memo (as the service passes one per loaded chain) the arrangement and market
+    links of a second verdict on the same question are the very objects of the first, and
+    the verdict is unchanged. (Speed itself is measured by bench/verify_bench.py.)"""
+    from accordia.domain.recognition import Memo
+
+    memo = Memo()
+    facts = replace(APAC_ONLY, memo=memo)
+    first, second = verify(facts, ON, "GB"), verify(facts, ON, "GB")
+    assert second.link("arrangement") is first.link("arrangement")
+    assert second.link("market") is first.link("market")
+    assert first.to_dict() == second.to_dict() == verify(APAC_ONLY, ON, "GB").to_dict()
+    other_day = verify(facts, day(ON, 1), "GB")
+    assert other_day.link("arrangement") is not first.link("arrangement")
 
 
 def test_regulator_suspension_of_the_cab_fails_the_accreditation_link_from_its_date() -> None:

@@ -201,6 +201,29 @@ def test_api_verify(client):  # type: ignore[no-untyped-def]
     assert nf.json()["coverage"]["submits"] is False
 
 
+def test_api_verdict_is_the_documented_model_and_the_cli_json(client, cli):  # type: ignore[no-untyped-def]
+    """The endpoint serialises Verdict.to_dict() itself (no second validation on the hot path):
+    what it sends must still validate against the VerdictModel of the OpenAPI schema, and be
+    exactly what ``accordia verify --json`` prints, for every outcome."""
+    from accordia.api.verify import VerdictModel
+
+    for params in (
+        {"number": "VS-ACCW", "market": "EXM", "on": "2025-06-01"},
+        {"number": "vs accw", "on": "2025-06-01"},
+        {"number": "VS-DUP", "on": "2025-06-01"},
+        {"number": "VS-DUP", "issuer": "EX-CB-001", "market": "exm", "on": "2025-06-01"},
+        {"number": "VS-NONE", "issuer": "EX-CB-001", "on": "2025-06-01"},
+    ):
+        r = client.get("/api/v1/verify", params=params)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+        VerdictModel.model_validate(r.json())
+        args = [params["number"], "--on", params["on"], "--json"]
+        for opt in ("issuer", "market"):
+            if opt in params:
+                args += [f"--{opt}", params[opt]]
+        assert json.loads(run("verify", *args).stdout) == r.json(), params
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

@@ -85,6 +85,25 @@ class Settings(BaseSettings):
         ge=0,
         description="`max-age` of the Strict-Transport-Security header sent on HTTPS requests.",
     )
+    bench_endpoints: bool = Field(
+        default=False,
+        description=(
+            "Serve the benchmark baseline `GET /api/v1/bench/certificate-row` (a bare row fetch "
+            "that `bench/run.py` loads next to verification); off: that path is a 404."
+        ),
+    )
+    verify_chain_check_ms: int = Field(
+        default=1000,
+        ge=0,
+        description=(
+            "How often a server process re-checks that its in-memory copy of the upper chain "
+            "(CABs, accreditations, signatories, arrangements, recognitions, market rules) is "
+            "current, in milliseconds. A change written by another process shows in verdicts "
+            "at most this late; a write committed in the same process, and a certificate's own "
+            "row and events, always show at once. 0: check with every verdict, in the same "
+            "statement that reads the certificate. See docs/verify.md."
+        ),
+    )
 
 
 @lru_cache(maxsize=1)

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from accordia.domain.bilingual import Bilingual
 from accordia.domain.status import Event, EventKind, Status, ordered, status_on
@@ -222,6 +224,47 @@ class IssuerCoverage:
     source: str = ""
 
 
+_T = TypeVar("_T")
+
+
+class Memo:
+    """Results a verdict derives from the upper chain alone, shared by many verdicts.
+
+    The repository layer keeps one per loaded chain and passes it in
+    :attr:`VerificationFacts.memo`; :func:`accordia.domain.verification.verify` then computes
+    the arrangement and market links (which depend on the chain and on a few fields of the
+    certificate only) once per distinct question and date. A key holds the identity of the
+    fact tuples it was computed from and the entry keeps those very objects, so an entry is
+    only ever found again for the same facts. Bounded: emptied when ``limit`` entries are held.
+    """
+
+    __slots__ = ("_data", "_lock", "limit")
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self._data: dict[Hashable, tuple[tuple[object, ...], Any]] = {}
+        self._lock = threading.Lock()
+        self.limit = limit
+
+    def get(self, key: Hashable, keep: tuple[object, ...]) -> Any:
+        """The value stored under ``key`` for exactly the objects ``keep``, else ``None``."""
+        hit = self._data.get(key)
+        # tuple equality tries identity first: the same objects match at once; other objects
+        # (an id reused) match only when equal in value, and then the result holds for them too
+        if hit is None or hit[0] != keep:
+            return None
+        return hit[1]
+
+    def put(self, key: Hashable, keep: tuple[object, ...], value: _T) -> _T:
+        with self._lock:
+            if len(self._data) >= self.limit:
+                self._data.clear()
+            self._data[key] = (keep, value)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
 @dataclass(frozen=True, slots=True)
 class VerificationFacts:
     """Everything one verdict needs, loaded for one certificate."""
@@ -235,6 +278,8 @@ class VerificationFacts:
     acceptances: tuple[MarketAcceptanceFacts, ...] = ()
     scope_map: tuple[ScopeMapping, ...] = DEFAULT_SCOPE_MAP
     coverage: IssuerCoverage | None = None
+    # shared results of the upper chain (see Memo); not part of the facts' value
+    memo: Memo | None = field(default=None, compare=False, repr=False)
 
 
 def ab_key(acronym: str, economy: str) -> str:
@@ -262,8 +307,14 @@ def uncovered(
     granted: Iterable[str], items: Iterable[str], *, hierarchical: bool = False
 ) -> list[str]:
     """The items no granted item covers, in their given order."""
-    pool = list(granted)
-    return [i for i in items if not any(covers(g, i, hierarchical=hierarchical) for g in pool)]
+    pool = granted if isinstance(granted, set | frozenset) else list(granted)
+    exact = pool if isinstance(pool, set | frozenset) else set(pool)
+    return [
+        i
+        for i in items
+        if i not in exact  # an item covers itself: the common case, without the scan
+        and not any(covers(g, i, hierarchical=hierarchical) for g in pool)
+    ]
 
 
 def required_scopes(

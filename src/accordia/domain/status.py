@@ -13,6 +13,7 @@ Dates are inclusive: an event effective on D already applies on D; a validity th
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -101,16 +102,73 @@ _TIE_RANK: dict[str, int] = {
 }
 
 
+def _order_key(e: EventLike) -> tuple[dt.date, dt.datetime, int]:
+    return (e.effective_on, e.recorded_at, _TIE_RANK.get(e.kind, 9))
+
+
+def _sorted(events: Iterable[EventLike]) -> list[EventLike]:
+    return sorted(events, key=_order_key)
+
+
+class _Timeline:
+    """An event tuple folded once: the events in order, their dates, and the status after
+    each. ``status_on`` and ``in_effect`` then bisect instead of sorting and folding."""
+
+    __slots__ = ("dates", "events", "statuses")
+
+    def __init__(self, events: Iterable[EventLike]) -> None:
+        self.events = _sorted(events)
+        self.dates = [e.effective_on for e in self.events]
+        status, statuses = Status.NOT_YET, []
+        for e in self.events:
+            status = _apply(status, e.kind)
+            statuses.append(status)
+        self.statuses = statuses
+
+    def upto(self, on: dt.date) -> int:
+        """How many events had taken effect by ``on`` (they come first: sorted by date)."""
+        return bisect_right(self.dates, on)
+
+
+class FoldedEvents(tuple):  # type: ignore[type-arg]
+    """A tuple of events folded once (see :func:`folded`); equal to the plain tuple."""
+
+    _timeline: _Timeline
+
+    def __new__(cls, events: Iterable[EventLike]) -> FoldedEvents:
+        self = super().__new__(cls, events)
+        self._timeline = _Timeline(self)
+        return self
+
+
+def folded(events: Iterable[EventLike]) -> tuple[Event, ...]:
+    """The events as a tuple that carries its folded timeline: :func:`status_on`,
+    :func:`in_effect`, :func:`ordered` and :func:`scope_on` then bisect instead of sorting and
+    folding on every question. For histories asked about again and again (the accreditations,
+    signatory records and approvals of the upper chain, loaded once and shared by every
+    verdict); the answers are exactly those of the plain tuple."""
+    return FoldedEvents(events)
+
+
+def _timeline_of(events: Iterable[EventLike]) -> _Timeline | None:
+    return events._timeline if type(events) is FoldedEvents else None
+
+
 def ordered(events: Iterable[EventLike]) -> list[EventLike]:
     """Events in the order they took effect; same-day ties in the order they were recorded, and
     ties in both by :data:`_TIE_RANK` — a total order, whatever order the input came in."""
-    return sorted(events, key=lambda e: (e.effective_on, e.recorded_at, _TIE_RANK.get(e.kind, 9)))
+    t = _timeline_of(events)
+    return list(t.events) if t is not None else _sorted(events)
 
 
 def in_effect(
     events: Iterable[EventLike], on: dt.date, *, known_at: dt.datetime | None = None
 ) -> list[EventLike]:
     """The events that had taken effect by ``on`` (and, if given, were recorded by ``known_at``)."""
+    if known_at is None:
+        t = _timeline_of(events)
+        if t is not None:
+            return t.events[: t.upto(on)]
     return [
         e
         for e in ordered(events)
@@ -135,9 +193,14 @@ def status_on(
         known_at: answer as the registry knew it at that moment (bitemporal question);
             ``None`` uses everything recorded.
     """
-    status = Status.NOT_YET
-    for e in in_effect(events, on, known_at=known_at):
-        status = _apply(status, e.kind)
+    t = _timeline_of(events) if known_at is None else None
+    if t is not None:
+        n = t.upto(on)
+        status = t.statuses[n - 1] if n else Status.NOT_YET
+    else:
+        status = Status.NOT_YET
+        for e in in_effect(events, on, known_at=known_at):
+            status = _apply(status, e.kind)
     if valid_until is not None and on > valid_until and status in (Status.ACTIVE, Status.SUSPENDED):
         return Status.EXPIRED
     return status

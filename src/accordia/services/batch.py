@@ -16,17 +16,18 @@ import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from accordia import models as m
-from accordia.domain.verification import Verdict
+from accordia.domain.verification import Query, Verdict
 from accordia.importer.readers import FileFormatError, Progress, iter_rows, sniff_format
-from accordia.services.verification import Verifier
+from accordia.services.verification import CertRow, Verifier
 
 MAX_ROWS = 100_000
 
@@ -267,6 +268,9 @@ def _csv_cell(v: Any) -> Any:
     return v
 
 
+CHUNK = 1000  # rows verified together: one statement loads the certificates of a chunk
+
+
 def run_batch(
     session: Session,
     rows: Iterable[BatchRow],
@@ -277,39 +281,81 @@ def run_batch(
     on: dt.date,
     limit: int = MAX_ROWS,
     on_row: Callable[[int], None] | None = None,
+    chunk: int = CHUNK,
 ) -> BatchSummary:
-    """Verify every row and write the report to ``out`` as it goes."""
+    """Verify every row and write the report to ``out`` as it goes.
+
+    Rows are read lazily and verified ``chunk`` at a time: one statement loads the certificates
+    of a chunk (:meth:`Verifier.fetch_many`, on a second session in a worker thread, so that
+    the database works on the next chunk while this one is judged), and the verdicts are judged
+    without the evidence the report does not show. Memory stays flat whatever the length of the
+    list; the report rows come out in input order, as each chunk is done."""
     verifier = Verifier(session)
     markets = known_markets(session)
     default_market = market.upper() if market else None
     writer = ReportWriter(out, fmt)
     summary = BatchSummary()
-    for row in rows:
-        if summary.rows >= limit:
-            raise TooManyRows(limit)
-        row_market = row.market or default_market
-        if row.error is None and row_market and row_market not in markets:
-            row = BatchRow(
-                row.line,
-                row.number,
-                row.issuer,
-                row.market,
-                error=(f"未知市场代码 {row_market}", f"unknown market code {row_market}"),
-            )
-        verdict = None
-        if row.error is None:
-            verdict = verifier.verify(row.number, issuer=row.issuer, market=row_market, on=on)
-            if row.market is None:
+
+    def finish(batch: list[BatchRow], found: Future[dict[str, list[CertRow]]]) -> None:
+        todo = [r for r in batch if r.error is None]
+        queries = [Query(r.number, on, r.issuer, r.market) for r in todo]
+        verdicts = iter(verifier.judge_many(queries, found.result(), evidence=False))
+        for row in batch:
+            verdict = next(verdicts) if row.error is None else None
+            rec = report_row(row, verdict)
+            writer.write(rec)
+            summary.rows += 1
+            summary.outcomes[rec["outcome"]] += 1
+            summary.valid += bool(rec["valid"])
+            summary.recognized += bool(rec["recognized"])
+            if on_row is not None:
+                on_row(summary.rows)
+        session.expunge_all()  # keep the identity map small on long lists
+
+    def chunks() -> Iterator[list[BatchRow]]:
+        pending: list[BatchRow] = []
+        for read, row in enumerate(rows):
+            if read >= limit:
+                raise TooManyRows(limit)
+            row_market = row.market or default_market
+            if row.error is None and row_market and row_market not in markets:
+                row = BatchRow(
+                    row.line,
+                    row.number,
+                    row.issuer,
+                    row.market,
+                    error=(f"未知市场代码 {row_market}", f"unknown market code {row_market}"),
+                )
+            elif row.error is None and row.market is None:
                 row = BatchRow(row.line, row.number, row.issuer, row_market)
-        rec = report_row(row, verdict)
-        writer.write(rec)
-        summary.rows += 1
-        summary.outcomes[rec["outcome"]] += 1
-        summary.valid += bool(rec["valid"])
-        summary.recognized += bool(rec["recognized"])
-        if summary.rows % 500 == 0:
-            session.expunge_all()  # keep the identity map small on long lists
-        if on_row is not None:
-            on_row(summary.rows)
+            pending.append(row)
+            if len(pending) >= chunk:
+                yield pending
+                pending = []
+        if pending:
+            yield pending
+
+    bind = session.get_bind()
+    # the next chunk's certificates are fetched by a worker thread on its own session; a
+    # session bound to one connection (not an engine) fetches in this thread, one after another
+    workers = 1 if isinstance(bind, Engine) else 0
+    with (
+        ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="batch-fetch") as pool,
+        Session(bind) as fetch_session,
+    ):
+        fetcher = Verifier(fetch_session) if workers else verifier
+        previous: tuple[list[BatchRow], Future[dict[str, list[CertRow]]]] | None = None
+        for batch in chunks():
+            queries = [Query(r.number, on, r.issuer, r.market) for r in batch if r.error is None]
+            if workers:
+                found = pool.submit(fetcher.fetch_many, queries)
+            else:
+                found = Future()
+                found.set_result(fetcher.fetch_many(queries))
+            if previous is not None:
+                finish(*previous)
+            previous = (batch, found)
+        if previous is not None:
+            finish(*previous)
     writer.close()
     return summary
