@@ -55,12 +55,18 @@ def test_findings_filters(db: TestDatabase, world: DemoResult) -> None:
     assert all(r["cab"] == mill.cab for r in sv.findings(db.engine, cab=mill.cab))
 
 
-def test_risk_ranks_bodies_with_findings_first(db: TestDatabase, world: DemoResult) -> None:
+def test_risk_counts_the_findings_of_each_body(db: TestDatabase, world: DemoResult) -> None:
+    # the demo also plants complaints and sanctions, which score too: here only the finding
+    # components are checked — exactly the bodies with planted findings have them
     scores = sv.risk_scores(db.engine, TODAY)
     flagged = {p.cab for p in world.planted}
-    top = {s.body for s in scores[: len(flagged)]}
-    assert top == flagged
-    assert all(s.score == 0 for s in scores[len(flagged) :])
+    with_findings = {s.body for s in scores if any(c.kind == "finding" for c in s.components)}
+    assert with_findings == flagged
+    for s in scores:
+        rules = {c.key: c.count for c in s.components if c.kind == "finding"}
+        planted = [p.rule for p in world.planted if p.cab == s.body]
+        assert rules == {r: planted.count(r) for r in set(planted)}
+    assert scores == sorted(scores, key=lambda s: (-s.score, s.body))
 
 
 def test_cli_scan_findings_and_draw(use_db: TestDatabase, world: DemoResult) -> None:
@@ -111,7 +117,8 @@ def test_cli_scan_findings_and_draw(use_db: TestDatabase, world: DemoResult) -> 
     for a in result["drawn"]:
         assert len(a["inspectors"]) == 2
         if a["target"] == "DEMO-R-CN-0001":
-            assert "INS-0" not in a["inspectors"] and a["recused"] == ["INS-0"]
+            # the demo's own inspectors may be recused too (their past employers)
+            assert "INS-0" not in a["inspectors"] and "INS-0" in a["recused"]
     ok = runner.invoke(app, ["supervise", "draw", "--verify", code, "--seed", seed])
     assert ok.exit_code == 0 and "reproduced" in ok.output
     bad = runner.invoke(app, ["supervise", "draw", "--verify", code, "--seed", seed + "x"])

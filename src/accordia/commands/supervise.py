@@ -61,22 +61,29 @@ def scan_cmd(
         None, "--on", formats=["%Y-%m-%d"], help="Scan as of this date (default today)."
     ),
     batch: int = typer.Option(5000, help="Certificates per batch."),
+    exhaustive: bool = typer.Option(
+        False,
+        "--exhaustive",
+        help="Judge every certificate in Python (no SQL pre-filters): the same findings, slower.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="JSON output."),
 ) -> None:
     """Run every rule over every certificate and body; store the findings (a new run
-    supersedes the previous one)."""
+    supersedes the previous one). SQL pre-filters pick the certificates that could break a
+    rule; the rules themselves judge them (docs/supervision-scan.md)."""
     from accordia.services.supervision import scan
 
     day = on.date() if on else dt.datetime.now(dt.UTC).date()
     if batch < 1:
         _fail("--batch must be at least 1")
-    summary = scan(_engine(), day, batch=batch)
+    summary = scan(_engine(), day, batch=batch, full=exhaustive)
     if as_json:
         _out(summary.as_dict())
         return
     typer.echo(
         f"scan run {summary.run_id} on {day}: {summary.certificates} certificates, "
-        f"{summary.findings} findings in {summary.seconds:.2f} s"
+        f"{summary.findings} findings in {summary.seconds:.2f} s "
+        f"({summary.candidates} judged in Python)"
     )
     for rule, n in sorted(summary.by_rule.items()):
         typer.echo(f"  {rule:26} {n}")
