@@ -14,7 +14,10 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(42, help="Random seed (the world is deterministic per seed)."),
     ) -> None:
         """Build a deterministic synthetic world on top of the reference data. Every record is
-        labelled synthetic in its source."""
+        labelled synthetic in its source. Optional demo extras (inspections, discipline) are
+        added after it, then the search index is built. On PostgreSQL a build of 100,000
+        certificates or more locks the demo tables until it commits (their indexes are built
+        once at the end)."""
         if scale < 1:
             typer.echo("error: --scale must be at least 1", err=True)
             raise typer.Exit(64)

@@ -2,14 +2,26 @@
 real reference data, deterministic for a given seed and scale, labelled synthetic in every
 record's ``source``.
 
-The scale is the number of certificates. Rows are generated as a stream and written in batches
-(COPY on PostgreSQL), so memory stays flat up to 10 million certificates.
+The scale is the number of certificates (organizations: one per ten). Rows are generated as a
+stream in tight loops — strings built once per CAB, dates as day numbers, the surveillance
+calendar and audit times memoised — and written in batches of :data:`CHUNK`: binary ``COPY`` on
+a background thread on PostgreSQL (Python builds the next batch while the database stores the
+last), ``executemany`` on SQLite. Memory stays flat up to 10 million certificates. From
+:data:`DEFER_INDEXES_FROM` certificates on, PostgreSQL loads the big tables without their
+secondary indexes and foreign keys and re-creates them (validated) before the commit.
+
+The first :data:`FAST_FROM` certificates (the showcases and the planted irregularities among
+them) go through :func:`_certificate`, the readable reference; :func:`_ordinary_certificates`
+writes the rest and draws from the random generator in exactly the same order, so the world is
+the same row for row whichever path writes it (``tests/test_demo_generator.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,9 +30,17 @@ from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from accordia import models as m
-from accordia.db.bulk import BulkWriter
+from accordia.db.base import table_of
+from accordia.db.bulk import BulkWriter, CopyPipe, RowStream, deferred_indexes
 from accordia.db.types import utcnow
-from accordia.demo.names import chinese_org, uscc, western_org
+from accordia.demo.names import (
+    INDUSTRIES,
+    chinese_industry,
+    chinese_org,
+    uscc,
+    western_industry,
+    western_org,
+)
 from accordia.domain.audit_time import audit_time
 from accordia.domain.cycle import add_months
 from accordia.domain.identifiers import normalize_number
@@ -77,19 +97,49 @@ class _Ids:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.next: dict[str, int] = {}
+        self.used: set[str] = set()  # tables some id was taken from
 
-    def take(self, model: type[m.Base]) -> int:  # type: ignore[name-defined]
+    def peek(self, model: type[m.Base]) -> int:  # type: ignore[name-defined]
+        """The next id of ``model``'s table, not taken."""
         name = model.__tablename__
         if name not in self.next:
             current = self.session.execute(select(func.max(model.id))).scalar() or 0
             self.next[name] = current + 1
-        value = self.next[name]
-        self.next[name] += 1
+        return self.next[name]
+
+    def take(self, model: type[m.Base]) -> int:  # type: ignore[name-defined]
+        value = self.peek(model)
+        self.next[model.__tablename__] = value + 1
+        self.used.add(model.__tablename__)
         return value
+
+    def advance(self, model: type[m.Base], next_id: int) -> None:  # type: ignore[name-defined]
+        """Record that ids below ``next_id`` were taken by a tight loop that counted itself."""
+        if next_id > self.peek(model):
+            self.next[model.__tablename__] = next_id
+            self.used.add(model.__tablename__)
 
 
 def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randrange(max((end - start).days, 1)))
+
+
+# modules that add their own demo records after the registry world (inspections, discipline);
+# each is optional: one that is not installed is skipped
+DEMO_EXTRAS = ("accordia.demo.inspections", "accordia.demo.discipline")
+# from this scale on, PostgreSQL loads the big tables without their secondary indexes and
+# foreign keys and builds them once at the end (see accordia.db.bulk.deferred_indexes)
+DEFER_INDEXES_FROM = 100_000
+# the big tables the generator streams into
+_STREAMED = (
+    "organization",
+    "site",
+    "organization_identifier",
+    "certificate",
+    "certificate_scope_item",
+    "certificate_event",
+    "certification_audit",
+)
 
 
 def generate(
@@ -99,21 +149,29 @@ def generate(
     on_progress: Callable[[int, int], None] | None = None,
     *,
     index: bool = True,
+    defer_indexes: bool | None = None,
 ) -> DemoResult:
     """Build the demo world into an upgraded database that has the reference data, then (unless
-    ``index`` is False, as benchmarks that time other things ask) build the search index."""
+    ``index`` is False, as benchmarks that time other things ask) build the search index.
+
+    ``defer_indexes`` (PostgreSQL; default: from :data:`DEFER_INDEXES_FROM` certificates on)
+    drops the secondary indexes and foreign keys of the streamed tables for the load and
+    re-creates them, validated, before the transaction commits; the tables stay locked until
+    then."""
     rng = random.Random(seed)
     source = SOURCE.format(seed=seed)
     now = utcnow()
     showcase = Showcase()
     planted: list[Planted] = []
+    if defer_indexes is None:
+        defer_indexes = scale >= DEFER_INDEXES_FROM
     with engine.begin() as conn:
         session = Session(bind=conn)
         if session.execute(
             select(m.Cab.id).filter(m.Cab.registration_number == showcase.cab)
         ).first():
             raise RuntimeError("the demo world is already in this database")
-        ids = _ids = _Ids(session)
+        ids = _Ids(session)
         eco = dict(session.execute(select(m.Economy.code, m.Economy.id)).all())
         abs_ = {
             acr: ab_id
@@ -125,12 +183,17 @@ def generate(
         _ensure_demo_bodies(w, ids, eco, abs_, source, now)
         cabs = _cabs(w, ids, eco, abs_, rng, scale, source, now, showcase)
         n_org = max(60, scale // 10)
-        orgs = _organizations(w, ids, eco, rng, n_org, source, now)
-        _certificates(w, ids, rng, scale, cabs, orgs, source, now, showcase, planted, on_progress)
+        with deferred_indexes(conn, _STREAMED, enabled=defer_indexes):
+            orgs = _organizations(w, ids, eco, n_org, source, now)
+            _certificates(
+                w, ids, rng, scale, cabs, orgs, source, now, showcase, planted, on_progress
+            )
         _market_rules(w, ids, session, eco, source, now)
         w.flush()
         if w.pg:
-            for table, next_id in _ids.next.items():
+            for table, next_id in ids.next.items():
+                if table not in ids.used:
+                    continue
                 conn.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {next_id - 1})")
                 )
@@ -152,11 +215,28 @@ def generate(
             ],
         )
         session.close()
+    seed_extras(engine, seed=seed, scale=scale)
     if index:
         from accordia.services.search_index import reindex_all
 
         reindex_all(engine)
     return DemoResult(scale, dict(w.counts), showcase, planted)
+
+
+def seed_extras(engine: Engine, *, seed: int, scale: int) -> list[str]:
+    """Call ``seed(engine, seed=..., scale=...)`` of each installed module of
+    :data:`DEMO_EXTRAS`, in order; the names of those that ran."""
+    ran = []
+    for name in DEMO_EXTRAS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise  # the module exists but something it imports does not
+            continue
+        module.seed(engine, seed=seed, scale=scale)
+        ran.append(name)
+    return ran
 
 
 def _ensure_demo_bodies(
@@ -391,83 +471,107 @@ def _event(
 
 
 @dataclass
-class _Org:
-    id: int
-    economy: str
-    sector: str
-    hs: str | None
-    sites: int
+class _Orgs:
+    """The demo organizations by stream index, kept compactly (flat memory at 1 M): their ids
+    are consecutive from ``first_id``; ``industry`` indexes :data:`names.INDUSTRIES`."""
+
+    first_id: int
+    industry: array[int]
+    sites: array[int]
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+    def id(self, i: int) -> int:
+        return self.first_id + i
+
+    def sector(self, i: int) -> str:
+        return str(INDUSTRIES[self.industry[i]][2])
+
+    def hs(self, i: int) -> str | None:
+        return INDUSTRIES[self.industry[i]][3]
+
+
+CHUNK = 20_000  # rows of the leading table per flush of the streams
+
+
+def _flush(w: BulkWriter, streams: list[RowStream], pipe: CopyPipe | None = None) -> None:
+    """Write the streams' buffered rows, parents first, and count them."""
+    for s in streams:
+        n = s.flush(pipe)
+        if n:
+            w.counts[s.name] = w.counts.get(s.name, 0) + n
 
 
 def _organizations(
     w: BulkWriter,
     ids: _Ids,
     eco: dict[str, int],
-    rng: random.Random,
     n: int,
     source: str,
     now: dt.datetime,
-) -> list[_Org]:
-    out: list[_Org] = []
-    for i in range(n):
-        org_id = ids.take(m.Organization)
-        if i % 10 < 8:
-            zh, en, division, ind = chinese_org(i)
-            key = uscc(division, 10_000_000 + i)
-            code = "CN"
-        else:
-            code = ["GB", "DE", "NZ", "US"][i % 4]
-            en, ind = western_org(i, code)
-            zh = None
-            key = f"DEMO-ORG-{code}-{i:07d}"
-        sites = 1 if i % 25 else 4 + (i // 25) % 12
-        w.add(
-            m.Organization.__table__,
-            {
-                "id": org_id,
-                "key": key,
-                "name_zh": zh,
-                "name_en": en,
-                "name_other": None,
-                "economy_id": eco[code],
-                "address_zh": None,
-                "address_en": None,
-                "source": source,
-                "recorded_at": now,
-            },
-        )
-        if sites > 1:
-            for s in range(sites):
-                w.add(
-                    m.Site.__table__,
-                    {
-                        "id": ids.take(m.Site),
-                        "organization_id": org_id,
-                        "key": f"S{s + 1}",
-                        "name_zh": None,
-                        "name_en": f"Site {s + 1}",
-                        "address_zh": None,
-                        "address_en": None,
-                        "economy_id": eco[code],
-                        "source": source,
-                        "recorded_at": now,
-                    },
-                )
-        if code == "CN":
-            w.add(
-                m.OrganizationIdentifier.__table__,
-                {
-                    "id": ids.take(m.OrganizationIdentifier),
-                    "organization_id": org_id,
-                    "scheme": "USCC",
-                    "value": key,
-                    "source": source,
-                    "recorded_at": now,
-                },
-            )
-        out.append(_Org(org_id, code, ind[2], ind[3], sites))
-    w.flush()
-    return out
+) -> _Orgs:
+    const = {"source": source, "recorded_at": now}
+    conn = w.conn
+    org_s = RowStream(
+        conn,
+        table_of(m.Organization),
+        ("id", "key", "name_zh", "name_en", "economy_id"),
+        {"name_other": None, "address_zh": None, "address_en": None, **const},
+    )
+    site_s = RowStream(
+        conn,
+        table_of(m.Site),
+        ("id", "organization_id", "key", "name_en", "economy_id"),
+        {"name_zh": None, "address_zh": None, "address_en": None, **const},
+    )
+    ident_s = RowStream(
+        conn,
+        table_of(m.OrganizationIdentifier),
+        ("id", "organization_id", "value"),
+        {"scheme": "USCC", **const},
+    )
+    streams = [org_s, site_s, ident_s]
+    emit_org, emit_site, emit_ident = (s.emitter() for s in streams)
+    first = org_id = ids.peek(m.Organization)
+    site_id = ids.peek(m.Site)
+    ident_id = ids.peek(m.OrganizationIdentifier)
+    industry = array("B", bytes(n))
+    site_counts = array("B", bytes(n))
+    eco_cn = eco["CN"]
+    western = [(code, eco[code]) for code in ("GB", "DE", "NZ", "US")]
+    with CopyPipe(conn) as pipe:
+        for i in range(n):
+            zh: str | None
+            sites = 1 if i % 25 else 4 + (i // 25) % 12
+            if i % 10 < 8:
+                zh, en, division, _ind = chinese_org(i)
+                key = uscc(division, 10_000_000 + i)
+                economy_id = eco_cn
+                industry[i] = chinese_industry(i)
+            else:
+                code, economy_id = western[i % 4]
+                en, _ind = western_org(i, code)
+                zh = None
+                key = f"DEMO-ORG-{code}-{i:07d}"
+                industry[i] = western_industry(i)
+            site_counts[i] = sites
+            emit_org((org_id, key, zh, en, economy_id))
+            if sites > 1:
+                for s in range(1, sites + 1):
+                    emit_site((site_id, org_id, f"S{s}", f"Site {s}", economy_id))
+                    site_id += 1
+            if economy_id == eco_cn:
+                emit_ident((ident_id, org_id, key))
+                ident_id += 1
+            org_id += 1
+            if i % CHUNK == CHUNK - 1:
+                _flush(w, streams, pipe)
+        _flush(w, streams, pipe)
+    ids.advance(m.Organization, org_id)
+    ids.advance(m.Site, site_id)
+    ids.advance(m.OrganizationIdentifier, ident_id)
+    return _Orgs(first, industry, site_counts)
 
 
 MS_ROTATION = ("ISO 9001", "ISO 14001", "ISO 45001", "ISO 22000")
@@ -615,13 +719,111 @@ def _surveillance(
     return out
 
 
+class _CertOut:
+    """The certificate streams, their emitters and id counters."""
+
+    def __init__(self, w: BulkWriter, ids: _Ids, source: str, now: dt.datetime) -> None:
+        conn = w.conn
+        const = {"source": source, "recorded_at": now}
+        self.certs = RowStream(
+            conn,
+            table_of(m.Certificate),
+            (
+                "id",
+                "number",
+                "number_norm",
+                "cab_id",
+                "kind",
+                "organization_id",
+                "standard",
+                "accreditation_id",
+                "original_issue_on",
+                "issued_on",
+                "expires_on",
+                "personnel",
+                "site_count",
+            ),
+            {"scope_zh": None, "scope_en": None, **const},
+        )
+        self.scopes = RowStream(
+            conn, table_of(m.CertificateScopeItem), ("id", "certificate_id", "item"), {}
+        )
+        self.events = RowStream(
+            conn,
+            table_of(m.CertificateEvent),
+            ("id", "parent_id", "kind", "effective_on", "note"),
+            {"scope": None, **const},
+        )
+        self.audits = RowStream(
+            conn,
+            table_of(CertificationAudit),
+            (
+                "id",
+                "certificate_id",
+                "audit_on",
+                "application_on",
+                "auditor_days",
+                "complexity",
+                "sites_audited",
+            ),
+            {"audit_type": "initial", **const},
+        )
+        self.streams = [self.certs, self.scopes, self.events, self.audits]
+        self.emit_cert, self.emit_scope, self.emit_event, self.emit_audit = (
+            s.emitter() for s in self.streams
+        )
+        self.null = None
+        self.cert_id = ids.peek(m.Certificate)
+        self.scope_id = ids.peek(m.CertificateScopeItem)
+        self.event_id = ids.peek(m.CertificateEvent)
+        self.audit_id = ids.peek(CertificationAudit)
+        self._days: dict[tuple[str, int], Any] = {}
+        self.pipe: CopyPipe | None = None
+
+    def v(self, value: Any) -> Any:
+        """A value for an emitter: a date as the streams take it, or the value itself."""
+        if value is None:
+            return self.null
+        if isinstance(value, dt.date):
+            return self.certs.day(value)
+        return value
+
+    def event(self, parent: int, kind: str, on: dt.date, note: str | None = None) -> None:
+        self.emit_event((self.event_id, parent, str(kind), self.certs.day(on), note))
+        self.event_id += 1
+
+    def days(self, standard: str, personnel: int) -> Any:
+        """IAF MD 5 initial audit days (no reduction) as the audit row's parameter."""
+        key = (standard, personnel)
+        if key not in self._days:
+            complexity = None if standard in ("ISO 9001", "ISO 22000") else "medium"
+            days = (
+                audit_time(standard, personnel, complexity, "initial").audit_days
+                if standard != "ISO 22000"
+                else None
+            )
+            self._days[key] = (
+                self.null if days is None else self.audits.numeric("auditor_days", days)
+            )
+        return self._days[key]
+
+    def done(self, ids: _Ids) -> None:
+        ids.advance(m.Certificate, self.cert_id)
+        ids.advance(m.CertificateScopeItem, self.scope_id)
+        ids.advance(m.CertificateEvent, self.event_id)
+        ids.advance(CertificationAudit, self.audit_id)
+
+
+FAST_FROM = 200  # stream indices from here on are ordinary certificates (no plant, no showcase)
+
+
 def _certificates(
     w: BulkWriter,
     ids: _Ids,
     rng: random.Random,
     scale: int,
     cabs: list[_Cab],
-    orgs: list[_Org],
+    orgs: _Orgs,
     source: str,
     now: dt.datetime,
     showcase: Showcase,
@@ -632,219 +834,226 @@ def _certificates(
     prod_cabs = [c for c in cabs if c.kind == "product_cb"]
     lab_cabs = [c for c in cabs if c.kind == "testing_lab"]
     plants = _plants(scale)
+    assert all(n < FAST_FROM for n in plants)
     # an organization's standard planted with one CAB is never given to another CAB; a
     # showcase's (organization, standard) keeps the showcase's CAB
-    exclusive = {(orgs[p.org].id, p.standard) for p in plants.values()}
+    exclusive = {(orgs.id(p.org), p.standard) for p in plants.values()}
     reserved: dict[tuple[int, str], _Cab] = {}
-    for n in range(scale):
-        org_index = (n * 7 + n // len(orgs)) % len(orgs)
-        plant = plants.get(n)
-        if plant:
-            org_index = plant.org
-        org = orgs[org_index]
-        special = None
-        if n < 5:
-            special = n
-        kind_pick = n % 10
-        if plant is None and (special == 3 or (special is None and kind_pick == 8 and prod_cabs)):
-            cab, kind, standard, prefix = (
-                prod_cabs[n % len(prod_cabs)],
-                "product_certificate",
-                "IEC 60335-1",
-                "P",
+    out = _CertOut(w, ids, source, now)
+    with CopyPipe(w.conn) as out.pipe:
+        for n in range(min(scale, FAST_FROM)):
+            _certificate(
+                out,
+                n,
+                rng,
+                cabs,
+                ms_cabs,
+                prod_cabs,
+                lab_cabs,
+                orgs,
+                plants,
+                exclusive,
+                reserved,
+                showcase,
+                planted,
             )
-        elif plant is None and (special == 4 or (special is None and kind_pick == 9 and lab_cabs)):
-            cab, kind, standard, prefix = (
-                lab_cabs[n % len(lab_cabs)],
-                "test_report",
-                "IEC 60335-1",
-                "T",
-            )
-        else:
-            cab = (
-                ms_cabs[0]
-                if special in (0, 1)
-                else (ms_cabs[3 % len(ms_cabs)] if special == 2 else ms_cabs[n % len(ms_cabs)])
-            )
-            if special == 2:
-                cab = next((c for c in ms_cabs if c.withdrawn_on), cab)
-            kind, prefix = "ms_certificate", "Q"
-            r = rng.random()
-            standard = "ISO 9001" if r < 0.55 else ("ISO 14001" if r < 0.8 else "ISO 45001")
-            if r > 0.93 or special in (0, 1):
-                # ISO 22000: the MS sub-scope the reference data evidences for CNAS
-                standard = "ISO 22000"
-            if plant:
-                cab, standard = cabs[plant.cab], plant.standard
-            elif special is None:
-                while (org.id, standard) in exclusive:
-                    standard = MS_ROTATION[(MS_ROTATION.index(standard) + 1) % 3]
-                cab = (
-                    reserved.get((org.id, standard))
-                    or ms_cabs[(org_index + MS_ROTATION.index(standard)) % len(ms_cabs)]
-                )
-            else:
-                reserved[(org.id, standard)] = cab
-        cert_id = ids.take(m.Certificate)
-        number = {
-            0: showcase.valid,
-            1: showcase.suspended,
-            2: showcase.withdrawn_accreditation,
-            3: showcase.product,
-            4: showcase.test_report,
-        }.get(special if special is not None else -1, f"D{cab.regno[-4:]}{prefix}{n:08d}")
-        issued = _day(rng, dt.date(2023, 1, 1), dt.date(2026, 6, 30))
-        if special in (0, 1, 3, 4):
-            issued = dt.date(2025, 3, 10)
-        if special == 2:
-            issued = dt.date(2024, 5, 20)
-        if plant:
-            issued = plant.issued
-        elif special is None:
-            issued = _clean_issue_date(issued, cab)
-        years = 3 if kind == "ms_certificate" else 5 if kind == "product_certificate" else 0
-        expires = (add_months(issued, 12 * years) - dt.timedelta(days=1)) if years else None
-        scope: list[str] = []
-        if kind == "ms_certificate" and standard == "ISO 22000":
-            scope = ["IAF:3"]
-        elif kind == "ms_certificate":
-            scope = [f"IAF:{org.sector}"] if f"IAF:{org.sector}" in cab.scope else ["IAF:19"]
-        elif org.hs:
-            scope = [f"HS:{org.hs}"]
-        else:
-            scope = ["HS:8516"]
-        rule = plant.rule if plant else None
-        if rule == "issued_outside_scope":
-            scope = ["IAF:38"]
-        if rule == "validity_exceeds_cycle":
-            expires = add_months(issued, 48)
-        if rule == "expired_shown_valid":
-            expires = dt.date(2025, 1, 14)
-        personnel = rng.choice([8, 20, 40, 60, 120, 300, 800])
-        if plant:
-            personnel = 60
-        w.add(
-            m.Certificate.__table__,
-            {
-                "id": cert_id,
-                "number": number,
-                "number_norm": normalize_number(number),
-                "cab_id": cab.id,
-                "kind": kind,
-                "organization_id": org.id,
-                "standard": standard,
-                "accreditation_id": cab.accreditation_id,
-                "scope_zh": None,
-                "scope_en": None,
-                "original_issue_on": issued,
-                "issued_on": issued,
-                "expires_on": expires,
-                "personnel": personnel,
-                "site_count": org.sites,
-                "source": source,
-                "recorded_at": now,
-            },
-        )
-        for item in scope:
-            w.add(
-                m.CertificateScopeItem.__table__,
-                {
-                    "id": ids.take(m.CertificateScopeItem),
-                    "certificate_id": cert_id,
-                    "item": item,
-                },
-            )
-        _event(w, ids, m.CertificateEvent, cert_id, EventKind.GRANTED, issued, source, now)
-        # status changes of ordinary certificates: short suspensions, timely withdrawals
-        suspended: tuple[dt.date, dt.date] | None = None
-        ended: dt.date | None = None
-        if special == 1:
-            suspended = (dt.date(2026, 9, 1), dt.date.max)
-            _event(
+            if on_progress and n % 10_000 == 0:
+                on_progress(n, scale)
+        if scale > FAST_FROM:
+            _ordinary_certificates(
                 w,
-                ids,
-                m.CertificateEvent,
+                out,
+                rng,
+                scale,
+                ms_cabs,
+                prod_cabs,
+                lab_cabs,
+                orgs,
+                exclusive,
+                reserved,
+                on_progress,
+            )
+        _flush(w, out.streams, out.pipe)
+    out.done(ids)
+
+
+def _certificate(
+    out: _CertOut,
+    n: int,
+    rng: random.Random,
+    cabs: list[_Cab],
+    ms_cabs: list[_Cab],
+    prod_cabs: list[_Cab],
+    lab_cabs: list[_Cab],
+    orgs: _Orgs,
+    plants: dict[int, _Plant],
+    exclusive: set[tuple[int, str]],
+    reserved: dict[tuple[int, str], _Cab],
+    showcase: Showcase,
+    planted: list[Planted],
+) -> None:
+    """One certificate of the first :data:`FAST_FROM` (showcases, plants and ordinary ones),
+    the readable reference that :func:`_ordinary_certificates` follows row for row."""
+    org_index = (n * 7 + n // len(orgs)) % len(orgs)
+    plant = plants.get(n)
+    if plant:
+        org_index = plant.org
+    org_id = orgs.id(org_index)
+    org_sites = orgs.sites[org_index]
+    special = None
+    if n < 5:
+        special = n
+    kind_pick = n % 10
+    if plant is None and (special == 3 or (special is None and kind_pick == 8 and prod_cabs)):
+        cab, kind, standard, prefix = (
+            prod_cabs[n % len(prod_cabs)],
+            "product_certificate",
+            "IEC 60335-1",
+            "P",
+        )
+    elif plant is None and (special == 4 or (special is None and kind_pick == 9 and lab_cabs)):
+        cab, kind, standard, prefix = (
+            lab_cabs[n % len(lab_cabs)],
+            "test_report",
+            "IEC 60335-1",
+            "T",
+        )
+    else:
+        cab = (
+            ms_cabs[0]
+            if special in (0, 1)
+            else (ms_cabs[3 % len(ms_cabs)] if special == 2 else ms_cabs[n % len(ms_cabs)])
+        )
+        if special == 2:
+            cab = next((c for c in ms_cabs if c.withdrawn_on), cab)
+        kind, prefix = "ms_certificate", "Q"
+        r = rng.random()
+        standard = "ISO 9001" if r < 0.55 else ("ISO 14001" if r < 0.8 else "ISO 45001")
+        if r > 0.93 or special in (0, 1):
+            # ISO 22000: the MS sub-scope the reference data evidences for CNAS
+            standard = "ISO 22000"
+        if plant:
+            cab, standard = cabs[plant.cab], plant.standard
+        elif special is None:
+            while (org_id, standard) in exclusive:
+                standard = MS_ROTATION[(MS_ROTATION.index(standard) + 1) % 3]
+            cab = (
+                reserved.get((org_id, standard))
+                or ms_cabs[(org_index + MS_ROTATION.index(standard)) % len(ms_cabs)]
+            )
+        else:
+            reserved[(org_id, standard)] = cab
+    cert_id = out.cert_id
+    out.cert_id += 1
+    number = {
+        0: showcase.valid,
+        1: showcase.suspended,
+        2: showcase.withdrawn_accreditation,
+        3: showcase.product,
+        4: showcase.test_report,
+    }.get(special if special is not None else -1, f"D{cab.regno[-4:]}{prefix}{n:08d}")
+    issued = _day(rng, dt.date(2023, 1, 1), dt.date(2026, 6, 30))
+    if special in (0, 1, 3, 4):
+        issued = dt.date(2025, 3, 10)
+    if special == 2:
+        issued = dt.date(2024, 5, 20)
+    if plant:
+        issued = plant.issued
+    elif special is None:
+        issued = _clean_issue_date(issued, cab)
+    years = 3 if kind == "ms_certificate" else 5 if kind == "product_certificate" else 0
+    expires = (add_months(issued, 12 * years) - dt.timedelta(days=1)) if years else None
+    scope: list[str] = []
+    if kind == "ms_certificate" and standard == "ISO 22000":
+        scope = ["IAF:3"]
+    elif kind == "ms_certificate":
+        sector = orgs.sector(org_index)
+        scope = [f"IAF:{sector}"] if f"IAF:{sector}" in cab.scope else ["IAF:19"]
+    elif hs := orgs.hs(org_index):
+        scope = [f"HS:{hs}"]
+    else:
+        scope = ["HS:8516"]
+    rule = plant.rule if plant else None
+    if rule == "issued_outside_scope":
+        scope = ["IAF:38"]
+    if rule == "validity_exceeds_cycle":
+        expires = add_months(issued, 48)
+    if rule == "expired_shown_valid":
+        expires = dt.date(2025, 1, 14)
+    personnel = rng.choice([8, 20, 40, 60, 120, 300, 800])
+    if plant:
+        personnel = 60
+    v = out.v
+    out.emit_cert(
+        (
+            cert_id,
+            number,
+            normalize_number(number),
+            cab.id,
+            kind,
+            org_id,
+            standard,
+            cab.accreditation_id,
+            v(issued),
+            v(issued),
+            v(expires),
+            personnel,
+            org_sites,
+        )
+    )
+    for item in scope:
+        out.emit_scope((out.scope_id, cert_id, item))
+        out.scope_id += 1
+    out.event(cert_id, EventKind.GRANTED, issued)
+    # status changes of ordinary certificates: short suspensions, timely withdrawals
+    suspended: tuple[dt.date, dt.date] | None = None
+    ended: dt.date | None = None
+    if special == 1:
+        suspended = (dt.date(2026, 9, 1), dt.date.max)
+        out.event(
+            cert_id,
+            EventKind.SUSPENDED,
+            dt.date(2026, 9, 1),
+            "surveillance audit refused by the holder",
+        )
+    elif rule == "suspension_beyond_limit":
+        suspended = (issued + dt.timedelta(days=200), dt.date.max)
+        out.event(cert_id, EventKind.SUSPENDED, suspended[0])
+    elif special is None and plant is None and n % 97 == 5:
+        start = issued + dt.timedelta(days=400)
+        out.event(cert_id, EventKind.SUSPENDED, start)
+        if n % 2:
+            suspended = (start, issued + dt.timedelta(days=460))
+            out.event(cert_id, EventKind.RESTORED, suspended[1])
+        else:  # not resolved: withdrawn within the six months of ISO/IEC 17021-1 9.6.5
+            suspended = (start, dt.date.max)
+            ended = issued + dt.timedelta(days=550)
+            out.event(cert_id, EventKind.WITHDRAWN, ended)
+    elif special is None and plant is None and n % 89 == 3:
+        ended = issued + dt.timedelta(days=500)
+        out.event(cert_id, EventKind.WITHDRAWN, ended)
+    if kind == "ms_certificate":
+        first_offset = 300 + rng.randrange(40)
+        if rule != "surveillance_overdue":
+            for day in _surveillance(issued, expires, first_offset, suspended, ended):
+                out.event(cert_id, EventKind.SURVEILLANCE, day)
+        if rule == "expired_shown_valid":
+            out.event(
                 cert_id,
-                EventKind.SUSPENDED,
-                dt.date(2026, 9, 1),
-                source,
-                now,
-                "surveillance audit refused by the holder",
+                EventKind.SURVEILLANCE,
+                dt.date(2025, 3, 3),
+                "recorded after the certificate expired",
             )
-        elif rule == "suspension_beyond_limit":
-            suspended = (issued + dt.timedelta(days=200), dt.date.max)
-            _event(
-                w, ids, m.CertificateEvent, cert_id, EventKind.SUSPENDED, suspended[0], source, now
-            )
-        elif special is None and plant is None and n % 97 == 5:
-            start = issued + dt.timedelta(days=400)
-            _event(w, ids, m.CertificateEvent, cert_id, EventKind.SUSPENDED, start, source, now)
-            if n % 2:
-                suspended = (start, issued + dt.timedelta(days=460))
-                _event(
-                    w,
-                    ids,
-                    m.CertificateEvent,
-                    cert_id,
-                    EventKind.RESTORED,
-                    suspended[1],
-                    source,
-                    now,
-                )
-            else:  # not resolved: withdrawn within the six months of ISO/IEC 17021-1 9.6.5
-                suspended = (start, dt.date.max)
-                ended = issued + dt.timedelta(days=550)
-                _event(w, ids, m.CertificateEvent, cert_id, EventKind.WITHDRAWN, ended, source, now)
-        elif special is None and plant is None and n % 89 == 3:
-            ended = issued + dt.timedelta(days=500)
-            _event(w, ids, m.CertificateEvent, cert_id, EventKind.WITHDRAWN, ended, source, now)
-        if kind == "ms_certificate":
-            first_offset = 300 + rng.randrange(40)
-            if rule != "surveillance_overdue":
-                for day in _surveillance(issued, expires, first_offset, suspended, ended):
-                    _event(
-                        w,
-                        ids,
-                        m.CertificateEvent,
-                        cert_id,
-                        EventKind.SURVEILLANCE,
-                        day,
-                        source,
-                        now,
-                    )
-            if rule == "expired_shown_valid":
-                _event(
-                    w,
-                    ids,
-                    m.CertificateEvent,
-                    cert_id,
-                    EventKind.SURVEILLANCE,
-                    dt.date(2025, 3, 3),
-                    source,
-                    now,
-                    "recorded after the certificate expired",
-                )
-            if plant or (special is None and n % 4 == 0):
-                _audit(
-                    w, ids, cert_id, n, standard, personnel, org.sites, issued, rule, source, now
-                )
-        if rule:
-            planted.append(
-                Planted(
-                    rule,
-                    "" if rule == "certificate_mill" else number,
-                    cab.regno,
-                    plant.note if plant else "",
-                )
-            )
-        if on_progress and n % 10_000 == 0:
-            on_progress(n, scale)
-    w.flush()
+        if plant or (special is None and n % 4 == 0):
+            _audit(out, cert_id, n, standard, personnel, org_sites, issued, rule)
+    if rule and plant:
+        planted.append(
+            Planted(rule, "" if rule == "certificate_mill" else number, cab.regno, plant.note)
+        )
 
 
 def _audit(
-    w: BulkWriter,
-    ids: _Ids,
+    out: _CertOut,
     cert_id: int,
     n: int,
     standard: str,
@@ -852,38 +1061,242 @@ def _audit(
     sites: int,
     issued: dt.date,
     rule: str | None,
-    source: str,
-    now: dt.datetime,
 ) -> None:
     """The initial audit behind a certificate: IAF MD 5 time (no reduction) and every site
     visited, applied for 30–89 days before the decision — except where a rule is planted."""
     complexity = None if standard in ("ISO 9001", "ISO 22000") else "medium"
-    days: float | None = None
-    if standard != "ISO 22000":
-        days = audit_time(standard, personnel, complexity, "initial").audit_days
+    days = out.days(standard, personnel)
     sites_audited = sites - 1 if sites > 1 else None
     application = issued - dt.timedelta(days=30 + n % 60)
-    if rule == "audit_time_below_md5" and days is not None:
-        days = audit_time(standard, personnel, complexity, "initial", 30).audit_days - 0.5
+    if rule == "audit_time_below_md5" and days is not out.null:
+        days = out.audits.numeric(
+            "auditor_days",
+            audit_time(standard, personnel, complexity, "initial", 30).audit_days - 0.5,
+        )
     if rule == "sample_below_md1":
         sites_audited = 2
     if rule == "issued_too_soon":
         application = issued - dt.timedelta(days=3)
-    w.add(
-        CertificationAudit.__table__,
-        {
-            "id": ids.take(CertificationAudit),
-            "certificate_id": cert_id,
-            "audit_type": "initial",
-            "audit_on": issued - dt.timedelta(days=2 if rule == "issued_too_soon" else 5 + n % 20),
-            "application_on": application,
-            "auditor_days": days,
-            "complexity": complexity,
-            "sites_audited": sites_audited,
-            "source": source,
-            "recorded_at": now,
-        },
+    audit_on = issued - dt.timedelta(days=2 if rule == "issued_too_soon" else 5 + n % 20)
+    v = out.v
+    out.emit_audit(
+        (out.audit_id, cert_id, v(audit_on), v(application), days, v(complexity), v(sites_audited))
     )
+    out.audit_id += 1
+
+
+def _ordinary_certificates(
+    w: BulkWriter,
+    out: _CertOut,
+    rng: random.Random,
+    scale: int,
+    ms_cabs: list[_Cab],
+    prod_cabs: list[_Cab],
+    lab_cabs: list[_Cab],
+    orgs: _Orgs,
+    exclusive: set[tuple[int, str]],
+    reserved: dict[tuple[int, str], _Cab],
+    on_progress: Callable[[int, int], None] | None,
+) -> None:
+    """Certificates ``FAST_FROM`` … ``scale - 1``: the same rows, drawn from ``rng`` in the
+    same order, as :func:`_certificate` gives for a certificate that is neither a plant nor a
+    showcase — with dates as day numbers, strings built once per CAB and standard, and the
+    surveillance calendar, expiry and audit time memoised."""
+    null = None
+    n_org = len(orgs)
+    first_org = orgs.first_id
+    org_industry = orgs.industry
+    org_sites = orgs.sites
+    sector_item = [f"IAF:{ind[2]}" for ind in INDUSTRIES]
+    hs_item = [f"HS:{ind[3]}" if ind[3] else "HS:8516" for ind in INDUSTRIES]
+    # (org index, standard) pairs that are planted or reserved for a showcase's CAB
+    exclusive_idx: dict[int, set[str]] = {}
+    for org_id, std in exclusive:
+        exclusive_idx.setdefault(org_id - first_org, set()).add(std)
+    reserved_idx = {(o - first_org, std): c for (o, std), c in reserved.items()}
+    reserved_orgs = {o for o, _ in reserved_idx}
+
+    class _C:  # per-CAB strings and day numbers
+        def __init__(self, c: _Cab, prefix: str) -> None:
+            self.id = c.id
+            self.acc = c.accreditation_id
+            self.prefix = f"D{c.regno[-4:]}{prefix}"
+            self.norm_same = normalize_number(self.prefix + "0") == self.prefix + "0"
+            self.scope = frozenset(c.scope)
+            self.s0 = c.suspended[0].toordinal() if c.suspended else None
+            self.s1 = c.suspended[1].toordinal() if c.suspended else 0
+            self.wd = c.withdrawn_on.toordinal() if c.withdrawn_on else None
+            self.items = [item if item in self.scope else "IAF:19" for item in sector_item]
+
+    ms = [_C(c, "Q") for c in ms_cabs]
+    prod = [_C(c, "P") for c in prod_cabs]
+    lab = [_C(c, "T") for c in lab_cabs]
+    n_ms, n_prod, n_lab = len(ms), len(prod), len(lab)
+    rotation_index = {s: i for i, s in enumerate(MS_ROTATION)}
+
+    day0 = dt.date(2023, 1, 1).toordinal()
+    span = (dt.date(2026, 6, 30) - dt.date(2023, 1, 1)).days
+    # every day a row can carry, by day number - lo: issue dates (moved at most 365 days back
+    # out of a withdrawal, or 92 forward out of a suspension), audits 89 days before, expiry
+    # 3 or 5 years after
+    assert all(c.s0 is None or c.s1 - c.s0 < 200 for c in ms + prod + lab)
+    lo, hi = day0 - 500, day0 + span + 2200
+    iso = [out.certs.day(dt.date.fromordinal(o)) for o in range(lo, hi)]
+    expiry = {
+        years: [
+            add_months(dt.date.fromordinal(o), 12 * years).toordinal() - 1 - lo
+            for o in range(lo, day0 + span + 400)
+        ]
+        for years in (3, 5)
+    }
+    surveillance_memo: dict[int, list[str]] = {}
+
+    def surveillance(o: int, first_offset: int) -> list[str]:
+        """Surveillance days of an MS certificate issued on day ``o + lo``, as ISO strings."""
+        days = surveillance_memo[o * 1000 + first_offset] = [
+            out.certs.day(d)
+            for d in _surveillance(
+                dt.date.fromordinal(o + lo),
+                dt.date.fromordinal(expiry[3][o] + lo),
+                first_offset,
+                None,
+                None,
+            )
+        ]
+        return days
+
+    personnel_choices = [8, 20, 40, 60, 120, 300, 800]
+    GRANTED, SUSPENDED, RESTORED, WITHDRAWN, SURVEILLANCE = (
+        EventKind.GRANTED.value,
+        EventKind.SUSPENDED.value,
+        EventKind.RESTORED.value,
+        EventKind.WITHDRAWN.value,
+        EventKind.SURVEILLANCE.value,
+    )
+    complexity = {s: null if s in ("ISO 9001", "ISO 22000") else "medium" for s in MS_ROTATION}
+    emit_cert, emit_scope, emit_event, emit_audit = (
+        out.emit_cert,
+        out.emit_scope,
+        out.emit_event,
+        out.emit_audit,
+    )
+    cert_rows = out.certs.rows
+    random_ = rng.random
+    randrange = rng.randrange
+    choice = rng.choice
+    days_of = out.days
+    surveillance_get = surveillance_memo.get
+    cert_id, scope_id, event_id, audit_id = out.cert_id, out.scope_id, out.event_id, out.audit_id
+    for n in range(FAST_FROM, scale):
+        org_index = (n * 7 + n // n_org) % n_org
+        org_id = first_org + org_index
+        kind_pick = n % 10
+        if kind_pick == 8 and n_prod:
+            cab = prod[n % n_prod]
+            kind, standard, years = "product_certificate", "IEC 60335-1", 5
+            item = hs_item[org_industry[org_index]]
+        elif kind_pick == 9 and n_lab:
+            cab = lab[n % n_lab]
+            kind, standard, years = "test_report", "IEC 60335-1", 0
+            item = hs_item[org_industry[org_index]]
+        else:
+            kind, years = "ms_certificate", 3
+            r = random_()
+            standard = "ISO 9001" if r < 0.55 else ("ISO 14001" if r < 0.8 else "ISO 45001")
+            if r > 0.93:
+                standard = "ISO 22000"
+            taken = exclusive_idx.get(org_index)
+            if taken:
+                while standard in taken:
+                    standard = MS_ROTATION[(rotation_index[standard] + 1) % 3]
+            cab = ms[(org_index + rotation_index[standard]) % n_ms]
+            if org_index in reserved_orgs and (org_index, standard) in reserved_idx:
+                reserved_cab = reserved_idx[(org_index, standard)]
+                cab = next(c for c in ms if c.id == reserved_cab.id)
+            item = "IAF:3" if standard == "ISO 22000" else cab.items[org_industry[org_index]]
+        issued = day0 + randrange(span)
+        if cab.s0 is not None and cab.s0 <= issued <= cab.s1:
+            issued = cab.s1 + 1 + issued - cab.s0
+        if cab.wd is not None and issued >= cab.wd:
+            issued = cab.wd - (1 + (issued - cab.wd) % 365)
+        o = issued - lo  # index into iso and expiry
+        issued_s = iso[o]
+        personnel = choice(personnel_choices)
+        sites = org_sites[org_index]
+        number = f"{cab.prefix}{n:08d}"
+        emit_cert(
+            (
+                cert_id,
+                number,
+                number if cab.norm_same else normalize_number(number),
+                cab.id,
+                kind,
+                org_id,
+                standard,
+                cab.acc,
+                issued_s,
+                issued_s,
+                iso[expiry[years][o]] if years else null,
+                personnel,
+                sites,
+            )
+        )
+        emit_scope((scope_id, cert_id, item))
+        scope_id += 1
+        emit_event((event_id, cert_id, GRANTED, issued_s, null))
+        event_id += 1
+        if n % 97 == 5 or n % 89 == 3:
+            # status changes: short suspensions, timely withdrawals (see _certificate)
+            out.event_id = event_id
+            issued_d = dt.date.fromordinal(issued)
+            suspended: tuple[dt.date, dt.date] | None = None
+            ended: dt.date | None = None
+            if n % 97 == 5:
+                start = issued_d + dt.timedelta(days=400)
+                out.event(cert_id, SUSPENDED, start)
+                if n % 2:
+                    suspended = (start, issued_d + dt.timedelta(days=460))
+                    out.event(cert_id, RESTORED, suspended[1])
+                else:
+                    suspended = (start, dt.date.max)
+                    ended = issued_d + dt.timedelta(days=550)
+                    out.event(cert_id, WITHDRAWN, ended)
+            else:
+                ended = issued_d + dt.timedelta(days=500)
+                out.event(cert_id, WITHDRAWN, ended)
+            if years == 3:
+                first_offset = 300 + randrange(40)
+                expires_d = dt.date.fromordinal(expiry[3][o] + lo)
+                for day in _surveillance(issued_d, expires_d, first_offset, suspended, ended):
+                    out.event(cert_id, SURVEILLANCE, day)
+            event_id = out.event_id
+        elif years == 3:
+            first_offset = 300 + randrange(40)
+            days = surveillance_get(o * 1000 + first_offset)
+            if days is None:
+                days = surveillance(o, first_offset)
+            for day_s in days:
+                emit_event((event_id, cert_id, SURVEILLANCE, day_s, null))
+                event_id += 1
+        if years == 3 and n % 4 == 0:
+            emit_audit(
+                (
+                    audit_id,
+                    cert_id,
+                    iso[o - 5 - n % 20],
+                    iso[o - 30 - n % 60],
+                    days_of(standard, personnel),
+                    complexity[standard],
+                    sites - 1 if sites > 1 else null,
+                )
+            )
+            audit_id += 1
+        cert_id += 1
+        if len(cert_rows) >= CHUNK:
+            _flush(w, out.streams, out.pipe)
+        if on_progress and n % 10_000 == 0:
+            on_progress(n, scale)
+    out.cert_id, out.scope_id, out.event_id, out.audit_id = cert_id, scope_id, event_id, audit_id
 
 
 def _market_rules(

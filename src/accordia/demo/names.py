@@ -120,3 +120,14 @@ def uscc(division: str, serial: int) -> str:
     org_check = {10: "X", 11: "0"}.get(c, str(c))
     partial = f"91{division}{body8}{org_check}"
     return partial + str(_uscc.calc_check_digit(partial))
+
+
+def chinese_industry(i: int) -> int:
+    """Index into :data:`INDUSTRIES` of ``chinese_org(i)``'s industry, without the names."""
+    n = len(SYLLABLES)
+    return (i // n // n) % len(INDUSTRIES)
+
+
+def western_industry(i: int) -> int:
+    """Index into :data:`INDUSTRIES` of ``western_org(i, …)``'s industry."""
+    return (i // len(WESTERN)) % len(INDUSTRIES)

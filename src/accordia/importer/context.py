@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
 from accordia import models as m
@@ -190,6 +190,27 @@ class ImportContext:
         wanted = list(dict.fromkeys(keys))
         cols = [getattr(model, c) for c in columns]
         found: dict[tuple[Any, ...], int] = {}
+        if not wanted:
+            return found
+        conn = self.session.connection()
+        if conn.dialect.name == "postgresql":
+            # one statement with one array parameter per column, whatever the number of keys
+            table = model.__table__
+            arrays = ", ".join(
+                f"CAST(:k{i} AS {table.c[c].type.compile(conn.dialect)}[])"
+                for i, c in enumerate(columns)
+            )
+            names = ", ".join(f"k.k{i}" for i in range(len(columns)))
+            on = " AND ".join(f"t.{c} = k.k{i}" for i, c in enumerate(columns))
+            sql = text(
+                f"SELECT t.id, {names} FROM {table.name} t "  # type: ignore[attr-defined]
+                f"JOIN unnest({arrays}) AS k({', '.join(f'k{i}' for i in range(len(columns)))}) "
+                f"ON {on}"
+            )
+            params = {f"k{i}": [k[i] for k in wanted] for i in range(len(columns))}
+            for row in conn.execute(sql, params):
+                found[tuple(row[1:])] = row[0]
+            return found
         for i in range(0, len(wanted), 1000):
             part = wanted[i : i + 1000]
             cond = cols[0].in_([k[0] for k in part]) if len(cols) == 1 else tuple_(*cols).in_(part)

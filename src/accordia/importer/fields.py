@@ -138,3 +138,37 @@ def format_cell(f: Field, value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
+
+
+def compile_field(f: Field) -> Callable[[Any], Any]:
+    """A parser for ``f``'s cells that behaves exactly like :func:`parse_cell` (same values,
+    same errors), with the common cases — plain text, dates and whole numbers without choices
+    or checks — decided once per column instead of once per cell."""
+    if f.type not in ("str", "date", "int") or f.choices is not None or f.check is not None:
+        return lambda raw: parse_cell(f, raw)
+    name, required, kind = f.name, f.required, f.type
+    limit = MAX_TEXT if kind == "str" and f.max_len > MAX_TEXT else f.max_len
+
+    def parse(raw: Any) -> Any:
+        text = raw.strip() if raw.__class__ is str else _text(raw)
+        if not text:
+            if required:
+                raise FieldError(name, "required", "is required and is empty")
+            return None
+        if "\x00" in text:
+            raise FieldError(name, "control_character", "contains a NUL character")
+        if len(text) > limit:
+            raise FieldError(name, "max_length", f"is {len(text)} characters long; at most {limit}")
+        if kind == "str":
+            return text
+        if kind == "date":
+            return parse_date(name, text)
+        try:
+            value = int(text)
+        except ValueError:
+            raise FieldError(name, "integer", f"{text!r} is not a whole number") from None
+        if value < 0:
+            raise FieldError(name, "non_negative", f"{value} is negative")
+        return value
+
+    return parse

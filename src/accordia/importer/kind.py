@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accordia.importer.context import ImportContext, RowError
-from accordia.importer.fields import Field, FieldError, parse_cell
+from accordia.importer.fields import Field, FieldError, compile_field
 
 Row = dict[str, Any]
 
@@ -53,16 +53,22 @@ class Kind:
     def _name_set(self) -> frozenset[str]:
         return frozenset(self._names)
 
+    @cached_property
+    def _parsers(self) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+        return tuple((f.name, compile_field(f)) for f in self.fields)
+
     def parse(self, raw: Row) -> Row:
         """Parse and validate one raw row; raise :class:`FieldError` naming the field and rule."""
-        unknown = [k for k in raw if k and k not in self._name_set and not k.startswith("_")]
-        if unknown:
-            raise FieldError(
-                unknown[0],
-                "unknown_column",
-                f"is not a column of {self.name} (columns: {', '.join(self.field_names)})",
-            )
-        row = {f.name: parse_cell(f, raw.get(f.name)) for f in self.fields}
+        if not self._name_set.issuperset(raw):
+            unknown = [k for k in raw if k and k not in self._name_set and not k.startswith("_")]
+            if unknown:
+                raise FieldError(
+                    unknown[0],
+                    "unknown_column",
+                    f"is not a column of {self.name} (columns: {', '.join(self.field_names)})",
+                )
+        get = raw.get
+        row = {name: parse(get(name)) for name, parse in self._parsers}
         for check in self.checks:
             check(row)
         return row

@@ -32,7 +32,7 @@ from accordia.importer.readers import (
 )
 from accordia.services import authz
 
-CHUNK_ROWS = 500
+CHUNK_ROWS = 2000
 MAX_REPORTED = 1000
 
 
