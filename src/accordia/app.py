@@ -56,11 +56,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     errors.install(app)
     security.install(app, settings)
     api = APIRouter(prefix="/api/v1")
-
-    @api.get("/health", tags=["meta"], summary="Liveness")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
-
     for module, attr in API_ROUTERS:
         router = _optional(module, attr)
         if router is not None:

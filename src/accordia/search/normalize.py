@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
 from stdnum import lei as _lei
 from stdnum.cn import uscc as _uscc
 
@@ -250,6 +249,10 @@ def pinyin(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _pinyin(text: str) -> tuple[str, ...]:
+    # pypinyin's tables cost ~50 MB per process: loaded on the first Chinese text, so a server
+    # worker that only verifies never pays for them (docs/performance.md, server memory)
+    from pypinyin import Style, lazy_pinyin
+
     out: list[str] = []
     for syl in lazy_pinyin(text, style=Style.NORMAL, v_to_u=True, errors="default"):
         s = words(syl).replace(" ", "")
